@@ -75,3 +75,31 @@ export interface DriverFactory {
   readonly usesNetwork: boolean;
   create(config: DriverConnectConfig): Driver;
 }
+
+/** TFS DeviceOperationalStatusEnum names. */
+export type DeviceOperationalStatus =
+  | 'DEVICEOPERATIONALSTATUS_UNDEFINED'
+  | 'DEVICEOPERATIONALSTATUS_DISABLED'
+  | 'DEVICEOPERATIONALSTATUS_ENABLED';
+
+/**
+ * What the session manager reports back about devices; the context layer implements it
+ * (writes status and endpoints into the stored device and publishes events).
+ */
+export interface DeviceStatusSink {
+  /** reason: a coded, human-readable explanation when DISABLED (e.g. "CNSDN_DEVICE_UNREACHABLE: ..."). */
+  setStatus(deviceUuid: string, status: DeviceOperationalStatus, reason?: string): Promise<void>;
+  /** Endpoints discovered on (re)connect. */
+  setEndpoints(deviceUuid: string, endpoints: readonly EndpointInfo[]): Promise<void>;
+}
+
+/** What the session manager needs to know to open a session to one device. */
+export interface ManagedDevice {
+  uuid: string;
+  name: string;
+  /** TFS DeviceDriverEnum names, in preference order. */
+  drivers: readonly string[];
+  address: string;
+  port: number;
+  settings: Record<string, unknown>;
+}
