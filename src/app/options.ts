@@ -1,0 +1,25 @@
+/** How `cnsdn serve` (and tests) start a controller. */
+export interface ControllerOptions {
+  host: string;
+  port: number;
+  /** Data directory for the embedded SQLite store (default ./data). */
+  dataDir: string;
+  /** PostgreSQL/CockroachDB URL; when set, used instead of SQLite. */
+  databaseUrl?: string;
+  /** NATS URL list; when set, events go through JetStream instead of the in-process bus. */
+  natsUrl?: string;
+  /** Load a small demo topology of emulated devices at start when the context is empty. */
+  demo?: boolean;
+  /** pino level (default info); "silent" for tests. */
+  logLevel?: string;
+  /** Southbound allowlist CIDRs (default from CNSDN_SOUTHBOUND_ALLOW, else loopback). */
+  southboundAllow?: string;
+  /** Admin bearer token (default from CNSDN_ADMIN_TOKEN). */
+  adminToken?: string;
+}
+
+export interface RunningController {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
