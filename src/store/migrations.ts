@@ -1,0 +1,83 @@
+import { sql } from 'kysely';
+import { errorCode, isSerializationFailure, withRetry } from './retry.js';
+import type { Backend, Db } from './schema.js';
+
+export interface Migration {
+  version: number;
+  description: string;
+  /** Must be idempotent (IF NOT EXISTS): a concurrent opener may have run it already. */
+  up: (db: Db, backend: Backend) => Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'entity table',
+    async up(db, backend) {
+      // Byte order for name/uuid on PostgreSQL, as SQLite's BINARY, so list order is the same everywhere.
+      const orderedText = backend === 'postgres' ? sql`text collate "C"` : sql`text`;
+      await db.schema
+        .createTable('entity')
+        .ifNotExists()
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('uuid', orderedText, (c) => c.notNull())
+        .addColumn('parent', 'text')
+        .addColumn('name', orderedText, (c) => c.notNull())
+        .addColumn('revision', backend === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('entity_pkey', ['kind', 'uuid'])
+        .execute();
+      await db.schema
+        .createIndex('entity_kind_parent_idx')
+        .ifNotExists()
+        .on('entity')
+        .columns(['kind', 'parent', 'name', 'uuid'])
+        .execute();
+      await db.schema.createIndex('entity_kind_name_idx').ifNotExists().on('entity').columns(['kind', 'name', 'uuid']).execute();
+    },
+  },
+];
+
+/** Duplicate-object errors PostgreSQL raises when two sessions create the same table/index at once. */
+const DDL_RACE_CODES = new Set(['23505', '42P07', '42710']);
+
+function isMigrationRace(err: unknown): boolean {
+  const code = errorCode(err);
+  return isSerializationFailure(err) || (code !== undefined && DDL_RACE_CODES.has(code));
+}
+
+/**
+ * Applies pending migrations, each in its own transaction together with its schema_migrations row.
+ * Two processes opening the same database at once race without locks: the loser hits a duplicate-object
+ * error or a conflict on schema_migrations, and retries from the top, where it finds the work done.
+ */
+export async function migrate(db: Db, backend: Backend, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return withRetry(
+    async () => {
+      await db.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .execute();
+      const rows = await db.selectFrom('schema_migrations').select('version').execute();
+      const applied = new Set(rows.map((r) => Number(r.version)));
+      const ran: number[] = [];
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await db.transaction().execute(async (trx) => {
+          await m.up(trx, backend);
+          await trx
+            .insertInto('schema_migrations')
+            .values({ version: m.version, applied_at: new Date().toISOString() })
+            .onConflict((oc) => oc.column('version').doNothing())
+            .execute();
+        });
+        ran.push(m.version);
+      }
+      return ran;
+    },
+    { maxAttempts: 10, isRetryable: isMigrationRace, baseDelayMs: 20 },
+  );
+}

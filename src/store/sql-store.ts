@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import type { Change, Store, StoreTx } from './api.js';
+import { SqlReader, storeError } from './reader.js';
+import { DEFAULT_MAX_ATTEMPTS, isSerializationFailure, withRetry } from './retry.js';
+import type { Backend, BackendTraits, Db } from './schema.js';
+import { SqlTx } from './tx.js';
+
+export interface SqlStoreOptions {
+  maxAttempts?: number;
+  /** Observes retries (tests count them; the app may log them). */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** A Store over any Kysely database: both backends differ only in traits and how they are opened. */
+export class SqlStore extends SqlReader implements Store {
+  readonly backend: Backend;
+  readonly #maxAttempts: number;
+  readonly #onRetry: SqlStoreOptions['onRetry'];
+
+  constructor(db: Db, traits: BackendTraits, options: SqlStoreOptions = {}) {
+    super(db, traits);
+    this.backend = traits.backend;
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.#onRetry = options.onRetry;
+  }
+
+  transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<{ result: R; changes: Change[] }> {
+    return withRetry(() => this.#attempt(fn), {
+      maxAttempts: this.#maxAttempts,
+      isRetryable: isSerializationFailure,
+      onRetry: this.#onRetry,
+    });
+  }
+
+  async #attempt<R>(fn: (tx: StoreTx) => Promise<R>): Promise<{ result: R; changes: Change[] }> {
+    return this.db.connection().execute(async (conn) => {
+      await this.run('begin', () => sql.raw(this.traits.beginSql).execute(conn));
+      const tx = new SqlTx(conn, this.traits);
+      try {
+        const result = await fn(tx);
+        if (tx.failure !== undefined) throw tx.failure;
+        await this.run('commit', () => sql`commit`.execute(conn));
+        return { result, changes: tx.changes };
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw err;
+      } finally {
+        tx.finish();
+      }
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.db.destroy();
+    } catch (err) {
+      throw storeError('close', err);
+    }
+  }
+}
