@@ -1,0 +1,102 @@
+import type { EventEmitter } from 'node:events';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { ControllerOptions, RunningController } from '../../app/options.js';
+import { describeError, EXIT_FAILURE, EXIT_OK } from '../io.js';
+import type { CommandContext } from './shared.js';
+
+export type StartController = (options: ControllerOptions) => Promise<RunningController>;
+
+export interface ServeDeps {
+  /** Loads the controller lazily, so client commands work even when the app cannot load. */
+  loadStartController: () => Promise<StartController>;
+  /** Source of SIGINT/SIGTERM (the process, or a test double). */
+  signals: Pick<EventEmitter, 'once' | 'removeListener'>;
+}
+
+export const defaultServeDeps: ServeDeps = {
+  loadStartController: async () => (await import('../../app/index.js')).startController,
+  signals: process,
+};
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  data: string;
+  demo?: boolean;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return n;
+}
+
+export function registerServe(program: Command, ctx: CommandContext, deps: ServeDeps): void {
+  program
+    .command('serve')
+    .description('run the controller (all roles in one process)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .option('--data <dir>', 'data directory for the embedded store', './data')
+    .option('--demo', 'load a small demo topology of emulated devices when the context is empty')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+    .addHelpText('after', '\nEnvironment: DATABASE_URL (PostgreSQL/CockroachDB instead of SQLite), NATS_URL (JetStream bus).')
+    .action(async (opts: ServeOptions) => {
+      ctx.exitCode = await serve(opts, ctx, deps);
+    });
+}
+
+async function serve(opts: ServeOptions, ctx: CommandContext, deps: ServeDeps): Promise<number> {
+  const { io } = ctx;
+  let startController: StartController;
+  try {
+    startController = await deps.loadStartController();
+  } catch (e) {
+    io.stderr.write(`cannot load the controller: ${describeError(e)}\n`);
+    return EXIT_FAILURE;
+  }
+  const options: ControllerOptions = {
+    host: opts.host,
+    port: opts.port,
+    dataDir: opts.data,
+    demo: opts.demo === true,
+    logLevel: opts.logLevel,
+    databaseUrl: io.env.DATABASE_URL || undefined,
+    natsUrl: io.env.NATS_URL || undefined,
+  };
+  // Listen for signals before starting, so a signal during start-up still closes cleanly.
+  let onSignal: (signal: string) => void = () => {};
+  const stop = new Promise<string>((resolve) => {
+    onSignal = resolve;
+  });
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  deps.signals.once('SIGINT', onInt);
+  deps.signals.once('SIGTERM', onTerm);
+  const unlisten = () => {
+    deps.signals.removeListener('SIGINT', onInt);
+    deps.signals.removeListener('SIGTERM', onTerm);
+  };
+  let controller: RunningController;
+  try {
+    controller = await startController(options);
+  } catch (e) {
+    unlisten();
+    io.stderr.write(`cannot start the controller: ${describeError(e)}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stdout.write(`cnsdn listening on ${controller.url}\n`);
+  const signal = await stop;
+  unlisten();
+  io.stderr.write(`${signal}: shutting down\n`);
+  try {
+    await controller.close();
+  } catch (e) {
+    io.stderr.write(`error while shutting down: ${describeError(e)}\n`);
+    return EXIT_FAILURE;
+  }
+  return EXIT_OK;
+}
