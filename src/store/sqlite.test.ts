@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { CnsdnError } from '../common/errors.js';
+import { MIGRATIONS, openStore } from './index.js';
+import { runStoreContract } from './store.contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cnsdn-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+runStoreContract('sqlite file', () => openStore({ url: `sqlite:${join(dir, 'contract', 'store.db')}` }));
+runStoreContract('sqlite :memory:', () => openStore({ url: 'sqlite::memory:' }));
+
+describe('sqlite backend', () => {
+  it('creates the parent directory, uses WAL, and keeps data and schema across reopen', async () => {
+    const file = join(dir, 'a', 'b', 'c.db');
+    const first = await openStore({ url: `sqlite:${file}` });
+    assert.equal(first.backend, 'sqlite');
+    await first.transaction((tx) => tx.put({ kind: 'device', uuid: 'd1', parent: null, name: 'd1', body: { x: 1 } }));
+    await first.close();
+    assert.ok(existsSync(file));
+
+    const second = await openStore({ url: `sqlite:${file}` });
+    assert.deepEqual((await second.get('device', 'd1'))?.body, { x: 1 });
+    await second.close();
+
+    const raw = new Database(file, { readonly: true });
+    try {
+      assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+      const versions = raw.prepare('select version from schema_migrations order by version').pluck().all();
+      assert.deepEqual(
+        versions,
+        MIGRATIONS.map((m) => m.version),
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('rejects malformed and unknown URLs with INVALID_ARGUMENT', async () => {
+    for (const url of ['sqlite:', 'mysql://localhost/x', 'file.db']) {
+      await assert.rejects(openStore({ url }), (e) => e instanceof CnsdnError && e.code === 'INVALID_ARGUMENT', url);
+    }
+  });
+
+  it('fails to open a path that cannot be a database with STORE_ERROR', async () => {
+    await assert.rejects(
+      openStore({ url: `sqlite:${dir}` }),
+      (e) => e instanceof CnsdnError && e.code === 'STORE_ERROR',
+    );
+  });
+});
