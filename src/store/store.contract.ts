@@ -11,7 +11,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
     const run = randomUUID().slice(0, 8);
     let seq = 0;
     const uid = (label: string) => `${run}-${label}-${++seq}`;
-    const write = <T>(kind: EntityKind, uuid: string, body: T, extra: Partial<EntityWrite> = {}): EntityWrite<T> => ({
+    const write = <T>(kind: EntityKind, uuid: string, body: T, extra: Partial<Omit<EntityWrite, 'body'>> = {}): EntityWrite<T> => ({
       kind,
       uuid,
       parent: null,
