@@ -85,6 +85,8 @@ export const Device = Obj(
     device_endpoints: Opt(Type.Array(EndPoint, { maxItems: 100000 })),
     components: Opt(Type.Array(Component)),
     controller_id: Opt(DeviceId),
+    /** cnsdn's own status report (as returned by GET); accepted and ignored on input. */
+    cnsdn: Opt(Type.Unknown()),
   },
   'Device',
 );

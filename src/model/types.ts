@@ -49,6 +49,17 @@ export interface Device {
   device_endpoints: EndPoint[];
   components: Component[];
   controller_id?: DeviceId;
+  /** cnsdn's own report, not part of TFS's model: never exported in descriptors. */
+  cnsdn?: DeviceReport;
+}
+
+export interface DeviceReport {
+  /** false when loaded in dummy_mode: the controller never connects to it. */
+  managed: boolean;
+  /** Why the device is DISABLED (a coded message), when it is. */
+  status_reason?: string;
+  /** ISO time of the last status change. */
+  status_since?: string;
 }
 
 export interface Link {

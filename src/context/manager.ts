@@ -1,0 +1,309 @@
+/**
+ * The context manager: the TFS context service. Reads and writes contexts, topologies, devices,
+ * links, services, slices and connections through the store, and publishes every committed
+ * change on the bus. It knows the store and the bus only by their SPIs.
+ */
+import { CnsdnError } from '../common/errors.js';
+import type { Bus, BusEvent } from '../bus/api.js';
+import type { DeviceOperationalStatus, DeviceStatusSink, EndpointInfo } from '../device/api.js';
+import { normalize as N, schemas, validate } from '../model/index.js';
+import type * as T from '../model/types.js';
+import { DEFAULT_CONTEXT, UNDISCOVERED_ENDPOINT_TYPE } from '../model/types.js';
+import { uuidFromText } from '../model/ids.js';
+import { enumName, KpiSampleType } from '../model/enums.js';
+import type { Change, EntityKind, Store, StoredEntity, StoreTx } from '../store/api.js';
+import { assertPlanOk, plan, type PlanOptions, type PlannedEntity } from './plan.js';
+import { StateView } from './view.js';
+
+export interface ApplyResult {
+  dryRun: boolean;
+  entities: PlannedEntity[];
+  summary: { created: number; updated: number; unchanged: number };
+}
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+export class ContextManager implements DeviceStatusSink {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly log: Logger = silent,
+  ) {}
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /** Runs fn in a store transaction and publishes what it committed. */
+  async commit<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
+    const { result, changes } = await this.store.transaction(fn);
+    await this.publish(changes);
+    return result;
+  }
+
+  private async publish(changes: Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ts = Date.now();
+    const events: BusEvent[] = changes.map((c) => ({ kind: c.kind, uuid: c.uuid, name: c.name, parent: c.parent, op: c.op, revision: c.revision, ts }));
+    try {
+      await this.bus.publish(events);
+    } catch (e) {
+      // The write is committed; subscribers resynchronise from the store.
+      this.log.error({ err: e, events: events.length }, 'publishing committed changes failed');
+    }
+  }
+
+  /**
+   * Applies a TFS descriptor (or a part of one) atomically: validated, planned against the
+   * current state, written in one transaction — or rejected with every error and nothing written.
+   */
+  async apply(input: unknown, options: PlanOptions & { dryRun?: boolean } = {}): Promise<ApplyResult> {
+    const descriptor = validate(schemas.Descriptor, input, 'descriptor');
+    const unmanaged = options.unmanaged ?? descriptor.dummy_mode ?? false;
+    const run = async (tx: StoreTx) => {
+      const p = await plan(descriptor, new StateView(tx), { ...options, unmanaged });
+      assertPlanOk(p);
+      if (!options.dryRun) {
+        const writes = p.view.changes().filter((c) => c.action !== 'unchanged').map((c) => StateView.toWrite(c.entry));
+        if (writes.length) await tx.putMany(writes);
+      }
+      return p.entities;
+    };
+    const entities = options.dryRun ? (await this.store.transaction(run)).result : await this.commit(run);
+    const summary = { created: 0, updated: 0, unchanged: 0 };
+    for (const e of entities) summary[e.action]++;
+    return { dryRun: !!options.dryRun, entities, summary };
+  }
+
+  async removeContext(ref: string): Promise<void> {
+    const uuid = uuidFromText(ref);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'context', uuid, ref);
+      const children: string[] = [];
+      for (const k of ['topology', 'service', 'slice'] as const) {
+        const n = await tx.count(k, { parent: uuid });
+        if (n) children.push(`${n} ${k}(s)`);
+      }
+      if (children.length) throw new CnsdnError('IN_USE', `context ${ref} still holds ${children.join(', ')}: remove them first`);
+      await tx.delete('context', uuid);
+    });
+  }
+
+  async removeTopology(contextRef: string, ref: string): Promise<void> {
+    const ctx = uuidFromText(contextRef);
+    const uuid = uuidFromText(ref, ctx);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'topology', uuid, ref);
+      await tx.delete('topology', uuid);
+    });
+  }
+
+  async removeDevice(ref: string): Promise<void> {
+    const uuid = uuidFromText(ref);
+    await this.commit(async (tx) => {
+      const dev = await this.mustGet<T.Device>(tx, 'device', uuid, ref);
+      const users = await this.usersOfDevice(tx, uuid);
+      if (users.length) throw new CnsdnError('IN_USE', `device ${dev.name} is used by ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', ...' : ''}: remove them first`);
+      await this.dropFromTopologies(tx, (t) => t.device_ids.some((d) => d.device_uuid.uuid === uuid), (t) => ({ ...t, device_ids: t.device_ids.filter((d) => d.device_uuid.uuid !== uuid) }));
+      await tx.delete('device', uuid);
+    });
+  }
+
+  async removeLink(ref: string): Promise<void> {
+    const uuid = uuidFromText(ref);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'link', uuid, ref);
+      await this.dropFromTopologies(tx, (t) => t.link_ids.some((l) => l.link_uuid.uuid === uuid), (t) => ({ ...t, link_ids: t.link_ids.filter((l) => l.link_uuid.uuid !== uuid) }));
+      await tx.delete('link', uuid);
+    });
+  }
+
+  async removeService(contextRef: string, ref: string): Promise<void> {
+    const ctx = uuidFromText(contextRef);
+    const uuid = uuidFromText(ref, ctx);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'service', uuid, ref);
+      for (const c of await tx.list('connection', { parent: uuid })) await tx.delete('connection', c.uuid);
+      await tx.delete('service', uuid);
+    });
+  }
+
+  async removeSlice(contextRef: string, ref: string): Promise<void> {
+    const ctx = uuidFromText(contextRef);
+    const uuid = uuidFromText(ref, ctx);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'slice', uuid, ref);
+      await tx.delete('slice', uuid);
+    });
+  }
+
+  async removeConnection(ref: string): Promise<void> {
+    const uuid = uuidFromText(ref);
+    await this.commit(async (tx) => {
+      await this.mustGet(tx, 'connection', uuid, ref);
+      await tx.delete('connection', uuid);
+    });
+  }
+
+  private async usersOfDevice(tx: StoreTx, uuid: string): Promise<string[]> {
+    const uses = (ids: T.EndPointId[]) => ids.some((e) => e.device_id.device_uuid.uuid === uuid);
+    const out: string[] = [];
+    for (const l of await tx.list<T.Link>('link')) if (uses(l.body.link_endpoint_ids)) out.push(`link ${l.name}`);
+    for (const s of await tx.list<T.Service>('service')) if (uses(s.body.service_endpoint_ids)) out.push(`service ${s.name}`);
+    for (const s of await tx.list<T.Slice>('slice')) if (uses(s.body.slice_endpoint_ids)) out.push(`slice ${s.name}`);
+    return out;
+  }
+
+  private async dropFromTopologies(tx: StoreTx, has: (t: T.Topology) => boolean, drop: (t: T.Topology) => T.Topology): Promise<void> {
+    for (const t of await tx.list<T.Topology>('topology')) {
+      if (has(t.body)) await tx.put({ kind: 'topology', uuid: t.uuid, parent: t.parent, name: t.name, body: drop(t.body) }, t.revision);
+    }
+  }
+
+  private async mustGet<B>(tx: StoreTx, kind: EntityKind, uuid: string, ref: string): Promise<StoredEntity<B>> {
+    const e = await tx.get<B>(kind, uuid);
+    if (!e) throw new CnsdnError('NOT_FOUND', `${kind} ${ref} does not exist`);
+    return e;
+  }
+
+  // ---- device status (DeviceStatusSink) ------------------------------------------------------
+
+  async setStatus(deviceUuid: string, status: DeviceOperationalStatus, reason?: string): Promise<void> {
+    await this.updateDevice(deviceUuid, (d) => {
+      const report: T.DeviceReport = { managed: d.cnsdn?.managed ?? true, status_since: new Date().toISOString() };
+      if (reason && status !== 'DEVICEOPERATIONALSTATUS_ENABLED') report.status_reason = reason;
+      if (d.device_operational_status === status && d.cnsdn?.status_reason === report.status_reason) return undefined;
+      return { ...d, device_operational_status: status, cnsdn: report };
+    });
+  }
+
+  /** Reconciles discovered endpoints: same-named endpoints keep their uuid, undiscovered ones stay. */
+  async setEndpoints(deviceUuid: string, endpoints: readonly EndpointInfo[]): Promise<void> {
+    await this.updateDevice(deviceUuid, (d) => {
+      const discovered = endpoints.map((e) =>
+        N.endpoint(
+          {
+            endpoint_id: { device_id: { device_uuid: { uuid: deviceUuid } }, endpoint_uuid: { uuid: e.name } },
+            name: e.name,
+            endpoint_type: e.type,
+            kpi_sample_types: e.sampleTypes.filter((n) => enumName(KpiSampleType, n) !== undefined) as never[],
+            ...(e.location ? { endpoint_location: e.location as never } : {}),
+          },
+          d.device_id,
+        ),
+      );
+      const found = new Set(discovered.map((e) => e.endpoint_id.endpoint_uuid.uuid));
+      const kept = d.device_endpoints.filter((e) => !found.has(e.endpoint_id.endpoint_uuid.uuid) && e.endpoint_type === UNDISCOVERED_ENDPOINT_TYPE);
+      return { ...d, device_endpoints: [...discovered, ...kept] };
+    });
+  }
+
+  private async updateDevice(uuid: string, change: (d: T.Device) => T.Device | undefined): Promise<void> {
+    await this.commit(async (tx) => {
+      const e = await tx.get<T.Device>('device', uuid);
+      if (!e) return;
+      const next = change(e.body);
+      if (!next || JSON.stringify(next) === JSON.stringify(e.body)) return;
+      await tx.put({ kind: 'device', uuid, parent: null, name: e.name, body: next }, e.revision);
+    });
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async listContexts(): Promise<T.Context[]> {
+    const ctxs = await this.store.list<T.Context>('context');
+    return Promise.all(ctxs.map((c) => this.withChildren(c)));
+  }
+
+  async getContext(ref: string): Promise<T.Context> {
+    return this.withChildren(await this.need<T.Context>('context', uuidFromText(ref), ref));
+  }
+
+  private async withChildren(c: StoredEntity<T.Context>): Promise<T.Context> {
+    const [topos, svcs, slices] = await Promise.all([
+      this.store.list<T.Topology>('topology', { parent: c.uuid }),
+      this.store.list<T.Service>('service', { parent: c.uuid }),
+      this.store.list<T.Slice>('slice', { parent: c.uuid }),
+    ]);
+    return {
+      ...c.body,
+      topology_ids: topos.map((t) => t.body.topology_id),
+      service_ids: svcs.map((s) => s.body.service_id),
+      slice_ids: slices.map((s) => s.body.slice_id),
+    };
+  }
+
+  async listTopologies(contextRef: string): Promise<T.Topology[]> {
+    const ctx = await this.need('context', uuidFromText(contextRef), contextRef);
+    return (await this.store.list<T.Topology>('topology', { parent: ctx.uuid })).map((t) => t.body);
+  }
+
+  async getTopology(contextRef: string, ref: string): Promise<T.Topology> {
+    return (await this.need<T.Topology>('topology', uuidFromText(ref, uuidFromText(contextRef)), ref)).body;
+  }
+
+  async getTopologyDetails(contextRef: string, ref: string): Promise<{ topology_id: T.TopologyId; name: string; devices: T.Device[]; links: T.Link[] }> {
+    const t = await this.getTopology(contextRef, ref);
+    const [devices, links] = await Promise.all([
+      this.store.getMany<T.Device>('device', t.device_ids.map((d) => d.device_uuid.uuid)),
+      this.store.getMany<T.Link>('link', t.link_ids.map((l) => l.link_uuid.uuid)),
+    ]);
+    const byName = <E extends { name: string }>(a: E, b: E) => a.name.localeCompare(b.name);
+    return { topology_id: t.topology_id, name: t.name, devices: devices.map((d) => d.body).sort(byName), links: links.map((l) => l.body).sort(byName) };
+  }
+
+  async listDevices(): Promise<T.Device[]> {
+    return (await this.store.list<T.Device>('device')).map((d) => d.body);
+  }
+
+  async getDevice(ref: string): Promise<T.Device> {
+    return (await this.need<T.Device>('device', uuidFromText(ref), ref)).body;
+  }
+
+  async listLinks(): Promise<T.Link[]> {
+    return (await this.store.list<T.Link>('link')).map((l) => l.body);
+  }
+
+  async getLink(ref: string): Promise<T.Link> {
+    return (await this.need<T.Link>('link', uuidFromText(ref), ref)).body;
+  }
+
+  async listServices(contextRef: string): Promise<T.Service[]> {
+    const ctx = await this.need('context', uuidFromText(contextRef), contextRef);
+    return (await this.store.list<T.Service>('service', { parent: ctx.uuid })).map((s) => s.body);
+  }
+
+  async getService(contextRef: string, ref: string): Promise<T.Service> {
+    return (await this.need<T.Service>('service', uuidFromText(ref, uuidFromText(contextRef)), ref)).body;
+  }
+
+  async listSlices(contextRef: string): Promise<T.Slice[]> {
+    const ctx = await this.need('context', uuidFromText(contextRef), contextRef);
+    return (await this.store.list<T.Slice>('slice', { parent: ctx.uuid })).map((s) => s.body);
+  }
+
+  async getSlice(contextRef: string, ref: string): Promise<T.Slice> {
+    return (await this.need<T.Slice>('slice', uuidFromText(ref, uuidFromText(contextRef)), ref)).body;
+  }
+
+  async listConnections(contextRef: string, serviceRef: string): Promise<T.Connection[]> {
+    const svc = await this.need('service', uuidFromText(serviceRef, uuidFromText(contextRef)), serviceRef);
+    return (await this.store.list<T.Connection>('connection', { parent: svc.uuid })).map((c) => c.body);
+  }
+
+  async getConnection(ref: string): Promise<T.Connection> {
+    return (await this.need<T.Connection>('connection', uuidFromText(ref), ref)).body;
+  }
+
+  private async need<B>(kind: EntityKind, uuid: string, ref: string): Promise<StoredEntity<B>> {
+    const e = await this.store.get<B>(kind, uuid);
+    if (!e) throw new CnsdnError('NOT_FOUND', `${kind} ${ref} does not exist`, [{ path: '', message: `no ${kind} with id or name ${ref}` }]);
+    return e;
+  }
+}
+
+export { DEFAULT_CONTEXT };
