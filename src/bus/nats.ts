@@ -23,6 +23,7 @@ import {
   TimeoutError,
 } from '@nats-io/transport-node';
 import { CnsdnError } from '../common/errors.js';
+import { AckPipeline } from './acks.js';
 import type { Bus, BusEvent, BusOptions, BusSubscription, DeliveredEvent, SubscribeOptions } from './api.js';
 import { type Handler, invokeHandler, isInsideHandlerOf } from './dispatch.js';
 import { checkEvents, checkSubscribeOptions, pickEvent } from './events.js';
@@ -44,7 +45,7 @@ export const DEFAULT_SUBJECT_PREFIX = 'cnsdn.events';
 const DAY_MS = 24 * 3600 * 1000;
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 /** Publishes in flight at once; acks are awaited per window, not per message. */
-const PUBLISH_WINDOW = 2048;
+const PUBLISH_WINDOW = 4096;
 const ACK_TIMEOUT_MS = 5000;
 
 /** Splits `nats://a:4222,nats://b:4223` into the client's servers list. */
@@ -229,6 +230,7 @@ export class NatsBus implements Bus {
   private readonly subs = new Set<NatsSubscription>();
   private closed = false;
   private readonly encoder = new TextEncoder();
+  private readonly acks: AckPipeline;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -241,6 +243,7 @@ export class NatsBus implements Bus {
   ) {
     this.stream = stream;
     this.prefix = prefix;
+    this.acks = new AckPipeline(nc);
   }
 
   static async open(options: NatsBusOptions): Promise<NatsBus> {
@@ -361,31 +364,23 @@ export class NatsBus implements Bus {
         data: this.encoder.encode(JSON.stringify(pickEvent(e))),
         msgID: messageId(e),
       }));
-      // A failed publish is sent again in order with the same message id; JetStream drops
-      // the copies of those that were stored after all (their ack was lost).
+      // A failed publish is sent again, in order, with the same message id; JetStream drops the
+      // copies of those that were stored after all (when only the ack was lost).
       let pending = window;
       for (let attempt = 0; pending.length > 0; attempt++) {
-        const results = await Promise.allSettled(
-          pending.map((m) => this.js.publish(m.subject, m.data, { msgID: m.msgID, timeout: ACK_TIMEOUT_MS })),
-        );
-        const failed = pending.filter((_, i) => results[i].status === 'rejected');
-        if (failed.length === 0) break;
-        const firstError = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
-        const hard = results.find((r) => r.status === 'rejected' && !isTransient(r.reason));
-        if (hard !== undefined) {
-          const reason = (hard as PromiseRejectedResult).reason as Error;
-          throw new CnsdnError('BUS_ERROR', `publish: ${reason.message}`, [], { cause: reason });
-        }
+        const results = await this.acks.publishAll(pending, ACK_TIMEOUT_MS);
+        const failures = results.filter((r) => !r.ok);
+        if (failures.length === 0) break;
+        const hard = failures.find((r) => !r.transient);
+        if (hard !== undefined) throw new CnsdnError('BUS_ERROR', `publish: ${hard.message}`);
         const wait = backoffMs(attempt);
         if (Date.now() + wait > deadline) {
-          throw new CnsdnError('UNAVAILABLE', `publish: NATS JetStream unavailable for ${this.budgetMs} ms (${firstError.message})`, [], {
-            cause: firstError,
-          });
+          throw new CnsdnError('UNAVAILABLE', `publish: NATS JetStream unavailable for ${this.budgetMs} ms (${failures[0].message})`);
         }
-        this.logger.warn({ failed: failed.length, err: firstError }, 'publish to JetStream failed; retrying');
+        this.logger.warn({ failed: failures.length, reason: failures[0].message }, 'publish to JetStream failed; retrying');
         await delay(wait);
         this.assertOpen();
-        pending = failed;
+        pending = pending.filter((_, i) => !results[i].ok);
       }
     }
   }
@@ -445,6 +440,7 @@ export class NatsBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subs].map((s) => s.unsubscribe()));
+    this.acks.close();
     await this.nc.close();
   }
 }
