@@ -91,8 +91,16 @@ export function captureIO(env: Record<string, string | undefined> = {}): Capture
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
     env,
     out: () => out,
     err: () => err,

@@ -162,7 +162,14 @@ describe('cnsdn load', () => {
 
   it('draws a progress bar on a terminal and keeps the summaries', async () => {
     let drawn = '';
-    const terminal = { isTTY: true, columns: 100, write: (s: string) => ((drawn += s), true) };
+    const terminal = {
+      isTTY: true,
+      columns: 100,
+      write: (s: string) => {
+        drawn += s;
+        return true;
+      },
+    };
     const io = { ...captureIO(), progressStream: terminal as unknown as NodeJS.WritableStream, stderrIsTTY: true };
     const code = await run(['--url', fake.url, 'load', good, good2], io);
     assert.equal(code, 0);
