@@ -29,7 +29,7 @@ export interface RateLimitOptions {
 
 export interface ServerOptions {
   /** A pino logger (redaction of credentials is added on top), or false for none. */
-  logger: Logger | false;
+  logger: Logger | Logger<string> | false;
   /** Largest accepted request body in bytes. Default 8 MiB. */
   bodyLimit?: number;
   /** Deepest accepted JSON nesting (objects and arrays). Default 64. */
