@@ -1,21 +1,25 @@
 import { sql } from 'kysely';
 import { errorCode, isSerializationFailure, withRetry } from './retry.js';
-import type { Backend, Db } from './schema.js';
+import type { Db } from './schema.js';
+
+/** The SQL engine a migration runs on (CockroachDB speaks the PostgreSQL protocol but not all of its DDL). */
+export type Engine = 'sqlite' | 'postgres' | 'cockroachdb';
 
 export interface Migration {
   version: number;
   description: string;
   /** Must be idempotent (IF NOT EXISTS): a concurrent opener may have run it already. */
-  up: (db: Db, backend: Backend) => Promise<void>;
+  up: (db: Db, engine: Engine) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'entity table',
-    async up(db, backend) {
-      // Byte order for name/uuid on PostgreSQL, as SQLite's BINARY, so list order is the same everywhere.
-      const orderedText = backend === 'postgres' ? sql`text collate "C"` : sql`text`;
+    async up(db, engine) {
+      // List order is byte order everywhere: SQLite (BINARY) and CockroachDB compare bytes by default,
+      // PostgreSQL needs collate "C" (which CockroachDB refuses on a column).
+      const orderedText = engine === 'postgres' ? sql`text collate "C"` : sql`text`;
       await db.schema
         .createTable('entity')
         .ifNotExists()
@@ -23,7 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('uuid', orderedText, (c) => c.notNull())
         .addColumn('parent', 'text')
         .addColumn('name', orderedText, (c) => c.notNull())
-        .addColumn('revision', backend === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('revision', engine === 'sqlite' ? 'integer' : 'bigint', (c) => c.notNull())
         .addColumn('body', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('entity_pkey', ['kind', 'uuid'])
@@ -39,6 +43,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** Tells PostgreSQL from CockroachDB on a PostgreSQL-protocol connection. */
+export async function detectEngine(db: Db): Promise<Engine> {
+  const { rows } = await sql<{ version: string }>`select version() as version`.execute(db);
+  return /cockroach/i.test(rows[0]?.version ?? '') ? 'cockroachdb' : 'postgres';
+}
+
 /** Duplicate-object errors PostgreSQL raises when two sessions create the same table/index at once. */
 const DDL_RACE_CODES = new Set(['23505', '42P07', '42710']);
 
@@ -52,7 +62,7 @@ function isMigrationRace(err: unknown): boolean {
  * Two processes opening the same database at once race without locks: the loser hits a duplicate-object
  * error or a conflict on schema_migrations, and retries from the top, where it finds the work done.
  */
-export async function migrate(db: Db, backend: Backend, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+export async function migrate(db: Db, engine: Engine, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   return withRetry(
     async () => {
       await db.schema
@@ -67,7 +77,7 @@ export async function migrate(db: Db, backend: Backend, migrations: readonly Mig
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (applied.has(m.version)) continue;
         await db.transaction().execute(async (trx) => {
-          await m.up(trx, backend);
+          await m.up(trx, engine);
           await trx
             .insertInto('schema_migrations')
             .values({ version: m.version, applied_at: new Date().toISOString() })

@@ -1,7 +1,7 @@
 import { Kysely } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
-import { migrate } from './migrations.js';
+import { detectEngine, migrate } from './migrations.js';
 import { storeError } from './reader.js';
 import type { BackendTraits, StoreDb } from './schema.js';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
@@ -17,6 +17,13 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   maxConnections?: number;
 }
 
+const CONNECT_TIMEOUT_S = 10;
+
+/** postgres.js lets explicit options win over the URL: set ours only where the URL is silent. */
+function connectTimeout(url: string): { connect_timeout?: number } {
+  return new URLSearchParams(url.split('?')[1] ?? '').has('connect_timeout') ? {} : { connect_timeout: CONNECT_TIMEOUT_S };
+}
+
 /**
  * Opens a PostgreSQL/CockroachDB store. The URL may list several hosts (`postgres://h1:5432,h2:5432/db`)
  * with `?target_session_attrs=read-write`: postgres.js then connects only to the writable primary.
@@ -24,13 +31,13 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
   const client = postgres(url, {
     max: options.maxConnections ?? 10,
-    connect_timeout: 10,
+    ...connectTimeout(url),
     onnotice: () => {},
     connection: { application_name: 'cnsdn' },
   });
   const db = new Kysely<StoreDb>({ dialect: new PostgresJSDialect({ postgres: client }) });
   try {
-    await migrate(db, 'postgres');
+    await migrate(db, await detectEngine(db));
   } catch (err) {
     await db.destroy().catch(() => {});
     throw storeError('migrate', err);
