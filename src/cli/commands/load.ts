@@ -22,7 +22,8 @@ interface Prepared {
 interface Reporter {
   line(text: string): void;
   error(text: string): void;
-  advance(file: string): void;
+  begin(file: string): void;
+  advance(): void;
   finish(): void;
 }
 
@@ -51,6 +52,7 @@ async function load(files: string[], opts: LoadOptions, cmd: Command, io: CliIO)
   let failed = unreadable.length;
   try {
     for (const { file, body } of toSend) {
+      reporter.begin(file);
       try {
         const report = await client.loadDescriptors(body!, { dryRun: opts.dryRun });
         for (const l of describeReport(file, report ?? {}, opts)) reporter.line(l);
@@ -60,7 +62,7 @@ async function load(files: string[], opts: LoadOptions, cmd: Command, io: CliIO)
         for (const l of describeLoadFailure(file, e)) reporter.error(l);
         if (!opts.keepGoing) return EXIT_FAILURE;
       } finally {
-        reporter.advance(file);
+        reporter.advance();
       }
     }
   } catch (e) {
@@ -141,6 +143,7 @@ function makeReporter(io: CliIO, total: number): Reporter {
     return {
       line: (t) => io.stdout.write(`${t}\n`),
       error: (t) => io.stderr.write(`${t}\n`),
+      begin: () => {},
       advance: () => {},
       finish: () => {},
     };
@@ -150,14 +153,24 @@ function makeReporter(io: CliIO, total: number): Reporter {
     cliProgress.Presets.shades_classic,
   );
   const bar = bars.create(total, 0, { file: '' });
+  // The bar hides the cursor and disables line wrapping: restore the terminal on Ctrl-C, then die of the signal as usual.
+  const interrupted = (signal: NodeJS.Signals) => {
+    bars.stop();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   let done = false;
   return {
     line: (t) => bars.log(`${t}\n`),
     error: (t) => (io.stderrIsTTY ? bars.log(`${t}\n`) : io.stderr.write(`${t}\n`)),
-    advance: (file) => bar.increment(1, { file }),
+    begin: (file) => bar.update({ file }),
+    advance: () => bar.increment(1),
     finish: () => {
       if (done) return;
       done = true;
+      process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', interrupted);
       bars.update();
       bars.stop();
     },
