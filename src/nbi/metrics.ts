@@ -59,7 +59,11 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
 export const metricsRoute: FastifyPluginAsync<{ registry: Registry }> = async (app, opts) => {
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics (text exposition format)' } },
+    {
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (text exposition format)' },
+      // Scrapes must keep working exactly when the process is overloaded.
+      config: { pressureHandler: () => undefined },
+    },
     async (_request, reply) => {
       const body = await opts.registry.metrics();
       return reply.type(opts.registry.contentType).send(body);

@@ -17,7 +17,7 @@ const deviceBody = Type.Object(
 
 const testRoutes: FastifyPluginAsync = async (app) => {
   app.post('/tfs-api/devices', { schema: { body: deviceBody } }, async (request) => ({ got: request.body }));
-  app.post('/tfs-api/echo', async (request) => ({ got: request.body }));
+  app.post('/tfs-api/echo', { schema: { response: { '4xx': { $ref: 'Problem#' } } } }, async (request) => ({ got: request.body }));
   app.get('/tfs-api/conflict', async () => {
     throw new CnsdnError('REVISION_CONFLICT', 'Device d1 changed meanwhile', [
       { path: '/devices/0/device_id', message: 'stale revision 3', code: 'REVISION_CONFLICT' },
@@ -237,7 +237,14 @@ describe('buildServer: error mapping to problem+json', () => {
   it('serves the OpenAPI document with route schemas and the docs UI', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
-    const doc = res.json() as { openapi: string; info: { title: string; version: string }; paths: Record<string, unknown> };
+    const doc = res.json() as {
+      openapi: string;
+      info: { title: string; version: string };
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    assert.ok(doc.components.schemas.Problem.properties.errors, 'the shared Problem schema is a named component');
+    assert.match(JSON.stringify(doc.paths['/tfs-api/echo']), /#\/components\/schemas\/Problem/);
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(doc.info.title, 'cnsdn');
     assert.equal(doc.info.version, '9.9.9');
@@ -300,7 +307,7 @@ describe('buildServer: rate limit and pressure', () => {
     });
     try {
       await app.ready();
-      const until = Date.now() + 1500;
+      const until = Date.now() + 5000;
       let res = await app.inject({ method: 'GET', url: '/readyz' });
       while (res.statusCode !== 503 && Date.now() < until) {
         const stop = Date.now() + 200;
@@ -313,6 +320,7 @@ describe('buildServer: rate limit and pressure', () => {
       assert.equal(res.statusCode, 503);
       assert.equal(problemOf(res).code, 'CNSDN_UNAVAILABLE');
       assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
     } finally {
       await app.close();
     }
