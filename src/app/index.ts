@@ -1,0 +1,87 @@
+/** The composition root: wires store, bus, managers, drivers and the NBI into one controller. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { Gauge } from 'prom-client';
+import { openBus } from '../bus/index.js';
+import { ContextManager, exportDescriptor } from '../context/index.js';
+import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
+import { buildServer, createMetricsRegistry } from '../nbi/index.js';
+import { descriptorRoutes } from '../nbi/descriptors-api.js';
+import { tfsApiRoutes } from '../nbi/tfs-api.js';
+import { openStore } from '../store/index.js';
+import { demoDescriptor } from './demo.js';
+import { startDeviceSync } from './device-sync.js';
+import type { ControllerOptions, RunningController } from './options.js';
+
+export type { ControllerOptions, RunningController } from './options.js';
+export { managedDevice } from './device-sync.js';
+
+export const VERSION = '0.1.0';
+
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const logger = pino({ level: options.logLevel ?? 'info', redact: ['*.password', '*.token', 'settings.password'] });
+  const databaseUrl = options.databaseUrl ?? `sqlite:${join(resolve(options.dataDir), 'cnsdn.db')}`;
+  if (!options.databaseUrl) mkdirSync(resolve(options.dataDir), { recursive: true });
+  const store = await openStore({ url: databaseUrl });
+  const bus = await openBus({ url: options.natsUrl ?? 'inprocess', logger: logger.child({ module: 'bus' }) });
+  const ctx = new ContextManager(store, bus, logger.child({ module: 'context' }));
+
+  const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
+  const sessions = new SessionManager({ registry: createDefaultRegistry(), allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
+
+  const metrics = createMetricsRegistry();
+  new Gauge({
+    name: 'cnsdn_device_sessions',
+    help: 'Device sessions by state',
+    labelNames: ['state'],
+    registers: [metrics],
+    collect() {
+      const s = sessions.stats();
+      for (const state of ['connected', 'connecting', 'failed'] as const) this.set({ state }, s[state]);
+    },
+  });
+
+  const adminToken = options.adminToken ?? process.env.CNSDN_ADMIN_TOKEN ?? undefined;
+  const rateMax = Number(process.env.CNSDN_RATE_LIMIT ?? 6000);
+  const server = await buildServer({
+    logger: logger.child({ module: 'nbi' }),
+    adminToken: adminToken || undefined,
+    readiness: [
+      { name: 'store', check: () => store.ping() },
+      { name: 'bus', check: () => bus.ping() },
+    ],
+    bus,
+    metricsRegistry: metrics,
+    rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
+    routes: [tfsApiRoutes(ctx), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) })],
+    version: VERSION,
+  });
+
+  const sync = await startDeviceSync(store, bus, sessions);
+  if (options.demo && (await store.count('device')) === 0) {
+    const r = await ctx.apply(demoDescriptor());
+    logger.info({ summary: r.summary }, 'demo topology loaded');
+  }
+
+  await server.listen({ host: options.host, port: options.port });
+  const addr = server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, store: store.backend, bus: bus.backend, southbound: allowlist.cidrs }, 'cnsdn ready');
+
+  let closed = false;
+  return {
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await sync.unsubscribe();
+      await sessions.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
