@@ -114,6 +114,18 @@ describe('auth with an admin token', () => {
     }
   });
 
+  it('failed attempts count against the rate limit', async () => {
+    const app = await buildServer({ logger: false, adminToken: token, readiness: [], routes: [routes], rateLimit: { max: 2, timeWindow: 60_000 }, version: 't' });
+    try {
+      const guess = (n: number) => app.inject({ method: 'GET', url: '/tfs-api/context_ids', headers: { authorization: `Bearer guess-${n}` } });
+      assert.equal((await guess(1)).statusCode, 401);
+      assert.equal((await guess(2)).statusCode, 401);
+      assert.equal((await guess(3)).statusCode, 429);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a catch-all route cannot open a protected prefix', async () => {
     const catchAll: FastifyPluginAsync = async (app) => {
       app.get('/*', async () => ({ spa: true }));

@@ -53,8 +53,9 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Installs the authentication hook on the root instance. It runs on onRequest, before the
- * body is read, so an unauthenticated client cannot make the server parse a large body.
+ * Installs the authentication hook on the root instance. It runs on preParsing: after the
+ * rate limit and load shedding (onRequest) so guessing tokens is throttled too, and before
+ * the body is read so an unauthenticated client cannot make the server parse a large body.
  */
 export function installAuth(app: FastifyInstance, adminToken: string | undefined): void {
   app.decorateRequest('principal', null);
@@ -62,20 +63,21 @@ export function installAuth(app: FastifyInstance, adminToken: string | undefined
     app.log.warn(
       'No admin token configured: the API is OPEN and every caller acts as admin. Set CNSDN_ADMIN_TOKEN to require a bearer token.',
     );
-    app.addHook('onRequest', async (request) => {
+    app.addHook('preParsing', async (request, _reply, payload) => {
       request.principal = OPEN_PRINCIPAL;
+      return payload;
     });
     return;
   }
   const expected = digest(adminToken);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('preParsing', async (request, _reply, payload) => {
     const token = bearer(request);
     if (token !== undefined && tokenMatches(token, expected)) {
       request.principal = TOKEN_PRINCIPAL;
-      return;
+      return payload;
     }
     request.principal = null;
-    if (request.routeOptions.config?.public === true) return;
+    if (request.routeOptions.config?.public === true) return payload;
     // Judged by both the registered pattern and the raw path, so a catch-all route cannot open a protected prefix.
     const pattern = request.routeOptions.url;
     if ((pattern !== undefined && isProtectedPath(pattern)) || isProtectedPath(request.url)) {
@@ -84,6 +86,7 @@ export function installAuth(app: FastifyInstance, adminToken: string | undefined
         token === undefined ? 'Missing bearer token (Authorization: Bearer <token>)' : 'Invalid bearer token',
       );
     }
+    return payload;
   });
 }
 

@@ -159,7 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setNotFoundHandler(
-    { preHandler: options.rateLimit === false ? undefined : app.rateLimit() },
+    { onRequest: options.rateLimit === false ? undefined : app.rateLimit() },
     async (request) => {
       throw new CnsdnError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
     },
