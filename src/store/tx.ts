@@ -1,7 +1,7 @@
 import { CnsdnError } from '../common/errors.js';
 import type { Change, EntityKind, EntityWrite, ExpectedRevision, StoredEntity, StoreTx } from './api.js';
 import { SqlReader, storeError } from './reader.js';
-import { chunkWrites, toInsertRow, upsert } from './upsert.js';
+import { chunkWrites, toInsertRow, upsert, upsertReturning } from './upsert.js';
 
 /**
  * One attempt of a transaction. Records its changes; remembers the first driver error so that a fn which
@@ -82,7 +82,7 @@ export class SqlTx extends SqlReader implements StoreTx {
     const updatedAt = new Date().toISOString();
     for (const chunk of chunkWrites(writes, this.traits.maxParams)) {
       const rows = chunk.map((w) => toInsertRow(w, updatedAt));
-      const returned = await this.run('putMany', () => upsert(this.db, rows).returning(['kind', 'uuid', 'revision']).execute());
+      const returned = await this.run('putMany', () => upsertReturning(this.db, this.traits.backend, rows));
       const revisions = new Map(returned.map((r) => [`${r.kind}\u0000${r.uuid}`, Number(r.revision)]));
       for (const w of chunk) {
         const revision = revisions.get(`${w.kind}\u0000${w.uuid}`);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { EntityWrite } from './api.js';
 import type { Db, EntityTable } from './schema.js';
 import { serializeBody } from './schema.js';
@@ -55,7 +55,42 @@ export function upsert(db: Db, rows: readonly InsertRow[]) {
         name: eb.ref('excluded.name'),
         body: eb.ref('excluded.body'),
         updated_at: eb.ref('excluded.updated_at'),
-        revision: eb(eb.ref('entity.revision'), '+', 1),
+        revision: eb(eb.ref('entity.revision'), '+', eb.lit(1)),
       })),
     );
+}
+
+export interface UpsertedRow {
+  kind: EntityTable['kind'];
+  uuid: string;
+  revision: number;
+}
+
+/** SQL text of the bulk upsert per dialect and row count (chunks are mostly full, so a handful of entries). */
+const bulkSql = new Map<string, string>();
+
+function flatParams(rows: readonly InsertRow[]): unknown[] {
+  const params: unknown[] = [];
+  for (const r of rows) params.push(r.kind, r.uuid, r.parent, r.name, r.body, r.updated_at);
+  return params;
+}
+
+/**
+ * The bulk upsert with RETURNING. Kysely builds and compiles it once per row count; later chunks reuse the
+ * text with fresh parameters, since building the syntax tree of thousands of rows costs more than sending them.
+ */
+export async function upsertReturning(db: Db, dialect: string, rows: readonly InsertRow[]): Promise<UpsertedRow[]> {
+  const key = `${dialect}:${rows.length}`;
+  const params = flatParams(rows);
+  let text = bulkSql.get(key);
+  if (text === undefined) {
+    const compiled = upsert(db, rows).returning(['kind', 'uuid', 'revision']).compile();
+    if (compiled.parameters.length !== params.length || compiled.parameters.some((p, i) => p !== params[i])) {
+      throw new Error('bulk upsert: parameter order differs from the compiled statement');
+    }
+    text = compiled.sql;
+    bulkSql.set(key, text);
+  }
+  const result = await db.executeQuery<UpsertedRow>(CompiledQuery.raw(text, params));
+  return result.rows;
 }
