@@ -50,6 +50,9 @@ describe('cnsdn load', () => {
             ],
           });
         }
+        if (req.body.includes('"conflict"')) {
+          return problem(409, { code: 'CNSDN_REVISION_CONFLICT', title: 'Conflict', detail: 'device R1 changed meanwhile' });
+        }
         return report(req.url.includes('dry_run=true'));
       },
     });
@@ -109,13 +112,21 @@ describe('cnsdn load', () => {
     assert.equal(
       io.err(),
       [
-        `${invalid}: CNSDN_VALIDATION_FAILED: Invalid descriptor: the descriptor has 2 errors`,
+        `${invalid}: CNSDN_VALIDATION_FAILED: Invalid descriptor`,
         `${invalid}: /devices/0/device_id: must be an object`,
         `${invalid}: /devices/0/device_type: is required`,
         '',
       ].join('\n'),
     );
     assert.equal(io.out(), '');
+  });
+
+  it('prints the detail of a problem without a list of errors', async () => {
+    const conflict = join(dir, 'conflict.json');
+    await writeFile(conflict, '{"conflict": true}');
+    const io = captureIO();
+    assert.equal(await run(['--url', fake.url, 'load', conflict], io), 1);
+    assert.equal(io.err(), `${conflict}: CNSDN_REVISION_CONFLICT: Conflict: device R1 changed meanwhile\n`);
   });
 
   it('--keep-going loads the remaining files and still exits 1', async () => {

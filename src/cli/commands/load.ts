@@ -131,7 +131,10 @@ export function describeReport(file: string, report: DescriptorReport, opts: Loa
 
 function describeLoadFailure(file: string, e: unknown): string[] {
   if (e instanceof ApiError) {
-    const head = `${file}: ${e.code ? `${e.code}: ` : ''}${e.title ?? `HTTP ${e.status}`}${e.detail && e.detail !== e.title ? `: ${e.detail}` : ''}`;
+    const title = e.title ?? `HTTP ${e.status}`;
+    // With a list of errors the detail mostly repeats them: keep the head short.
+    const detail = e.errors.length === 0 && e.detail && e.detail !== e.title ? `: ${e.detail}` : '';
+    const head = `${file}: ${e.code ? `${e.code}: ` : ''}${title}${detail}`;
     return [head, ...e.errors.map((err) => `${file}: ${err.path || '/'}: ${err.message}`)];
   }
   return [`${file}: ${describeError(e)}`];

@@ -71,6 +71,24 @@ describe('cnsdn serve', () => {
     assert.equal(await exit, 0);
   });
 
+  it('does not start when a signal arrives while the controller module loads', async () => {
+    const signals = new EventEmitter();
+    let started = false;
+    const deps: ServeDeps = {
+      signals,
+      loadStartController: async () => {
+        signals.emit('SIGINT');
+        return async () => {
+          started = true;
+          return { url: 'http://127.0.0.1:1', close: async () => {} };
+        };
+      },
+    };
+    assert.equal(await run(['serve'], captureIO(), deps), 0);
+    assert.equal(started, false);
+    assert.equal(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM'), 0);
+  });
+
   it('exits 1 with the reason when the controller cannot start', async () => {
     const app = fakeApp({ failStart: new Error('listen EADDRINUSE: address already in use 127.0.0.1:8080') });
     const io = captureIO();

@@ -51,26 +51,14 @@ export function registerServe(program: Command, ctx: CommandContext, deps: Serve
 
 async function serve(opts: ServeOptions, ctx: CommandContext, deps: ServeDeps): Promise<number> {
   const { io } = ctx;
-  let startController: StartController;
-  try {
-    startController = await deps.loadStartController();
-  } catch (e) {
-    io.stderr.write(`cannot load the controller: ${describeError(e)}\n`);
-    return EXIT_FAILURE;
-  }
-  const options: ControllerOptions = {
-    host: opts.host,
-    port: opts.port,
-    dataDir: opts.data,
-    demo: opts.demo === true,
-    logLevel: opts.logLevel,
-    databaseUrl: io.env.DATABASE_URL || undefined,
-    natsUrl: io.env.NATS_URL || undefined,
-  };
-  // Listen for signals before starting, so a signal during start-up still closes cleanly.
+  // Listen for signals from the start: loading and starting take seconds, and a signal meanwhile must still end cleanly.
+  let received: string | undefined;
   let onSignal: (signal: string) => void = () => {};
   const stop = new Promise<string>((resolve) => {
-    onSignal = resolve;
+    onSignal = (signal) => {
+      received = signal;
+      resolve(signal);
+    };
   });
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
@@ -82,16 +70,34 @@ async function serve(opts: ServeOptions, ctx: CommandContext, deps: ServeDeps): 
   };
   let controller: RunningController;
   try {
-    controller = await startController(options);
-  } catch (e) {
+    let startController: StartController;
+    try {
+      startController = await deps.loadStartController();
+    } catch (e) {
+      io.stderr.write(`cannot load the controller: ${describeError(e)}\n`);
+      return EXIT_FAILURE;
+    }
+    if (received) return EXIT_OK;
+    try {
+      controller = await startController({
+        host: opts.host,
+        port: opts.port,
+        dataDir: opts.data,
+        demo: opts.demo === true,
+        logLevel: opts.logLevel,
+        databaseUrl: io.env.DATABASE_URL || undefined,
+        natsUrl: io.env.NATS_URL || undefined,
+      });
+    } catch (e) {
+      io.stderr.write(`cannot start the controller: ${describeError(e)}\n`);
+      return EXIT_FAILURE;
+    }
+    io.stdout.write(`cnsdn listening on ${controller.url}\n`);
+    const signal = await stop;
+    io.stderr.write(`${signal}: shutting down\n`);
+  } finally {
     unlisten();
-    io.stderr.write(`cannot start the controller: ${describeError(e)}\n`);
-    return EXIT_FAILURE;
   }
-  io.stdout.write(`cnsdn listening on ${controller.url}\n`);
-  const signal = await stop;
-  unlisten();
-  io.stderr.write(`${signal}: shutting down\n`);
   try {
     await controller.close();
   } catch (e) {
