@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { CnsdnError } from '../common/errors.js';
@@ -38,6 +41,19 @@ describe('sqlite backend', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('loses no update when two processes increment the same entity in one file', async () => {
+    const url = `sqlite:${join(dir, 'shared', 'store.db')}`;
+    const store = await openStore({ url });
+    await store.transaction((tx) => tx.put({ kind: 'context', uuid: 'ctr', parent: null, name: 'ctr', body: { n: 0 } }));
+    const fixture = join(dirname(fileURLToPath(import.meta.url)), 'sqlite-increment.fixture.ts');
+    const startAt = String(Date.now() + 2500);
+    const child = () => promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, url, 'ctr', '50', startAt]);
+    await Promise.all([child(), child()]);
+    const got = await store.get<{ n: number }>('context', 'ctr');
+    await store.close();
+    assert.deepEqual([got?.body.n, got?.revision], [100, 101]);
   });
 
   it('rejects malformed and unknown URLs with INVALID_ARGUMENT', async () => {
