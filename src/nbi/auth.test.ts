@@ -121,6 +121,8 @@ describe('auth with an admin token', () => {
       assert.equal((await guess(1)).statusCode, 401);
       assert.equal((await guess(2)).statusCode, 401);
       assert.equal((await guess(3)).statusCode, 429);
+      const unknown = await app.inject({ method: 'GET', url: '/api/no-such', headers: { authorization: 'Bearer guess-4' } });
+      assert.equal(unknown.statusCode, 429, 'unknown protected paths are throttled too');
     } finally {
       await app.close();
     }

@@ -78,16 +78,18 @@ export function installAuth(app: FastifyInstance, adminToken: string | undefined
     }
     request.principal = null;
     if (request.routeOptions.config?.public === true) return payload;
-    // Judged by both the registered pattern and the raw path, so a catch-all route cannot open a protected prefix.
     const pattern = request.routeOptions.url;
-    if ((pattern !== undefined && isProtectedPath(pattern)) || isProtectedPath(request.url)) {
-      throw new CnsdnError(
-        'UNAUTHENTICATED',
-        token === undefined ? 'Missing bearer token (Authorization: Bearer <token>)' : 'Invalid bearer token',
-      );
-    }
+    // Judged by both the registered pattern and the raw path, so a catch-all route cannot open a protected prefix.
+    if ((pattern !== undefined && isProtectedPath(pattern)) || isProtectedPath(request.url)) throw unauthenticated(request);
     return payload;
   });
+}
+
+function unauthenticated(request: FastifyRequest): CnsdnError {
+  return new CnsdnError(
+    'UNAUTHENTICATED',
+    bearer(request) === undefined ? 'Missing bearer token (Authorization: Bearer <token>)' : 'Invalid bearer token',
+  );
 }
 
 /** preHandler for route plugins: `{ preHandler: requireRole('operator') }`. */

@@ -107,7 +107,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   installJsonParser(app, maxDepth);
-  installAuth(app, options.adminToken);
   const registry = options.metricsRegistry ?? createMetricsRegistry();
   installHttpMetrics(app, registry);
 
@@ -135,7 +134,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       errorResponseBuilder: (_request, context) =>
         new CnsdnError('RATE_LIMITED', `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later`),
     });
+    const limitUnmatched = app.rateLimit();
+    // The plugin only hooks declared routes; requests matching none are throttled here, before authentication.
+    app.addHook('preParsing', async (request, reply, payload) => {
+      if (request.routeOptions.url === undefined) await limitUnmatched.call(app, request, reply);
+      return payload;
+    });
   }
+  // After the rate limit and load shedding, so failed token guesses are throttled as well.
+  installAuth(app, options.adminToken);
   await app.register(compress, { global: true, threshold: 1024 });
 
   await app.register(swagger, {
@@ -158,12 +165,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setNotFoundHandler(
-    { onRequest: options.rateLimit === false ? undefined : app.rateLimit() },
-    async (request) => {
-      throw new CnsdnError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
-    },
-  );
+  app.setNotFoundHandler(async (request) => {
+    throw new CnsdnError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { readiness: options.readiness, checkTimeoutMs: options.readinessTimeoutMs });
