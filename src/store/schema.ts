@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { CnsdnError } from '../common/errors.js';
 import type { EntityKind, StoredEntity } from './api.js';
 
 export interface EntityTable {
@@ -48,6 +49,10 @@ export function toStoredEntity<T>(row: EntityTable): StoredEntity<T> {
 }
 
 /** JSON text of a body; undefined is stored as null. */
-export function serializeBody(body: unknown): string {
-  return JSON.stringify(body) ?? 'null';
+export function serializeBody(body: unknown, what: string): string {
+  try {
+    return JSON.stringify(body) ?? 'null';
+  } catch (err) {
+    throw new CnsdnError('INVALID_ARGUMENT', `body of ${what} is not JSON-serialisable: ${(err as Error).message}`);
+  }
 }

@@ -140,6 +140,10 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
         store.transaction((tx) => tx.put(write('device', uuid, {}), -1)),
         code('INVALID_ARGUMENT'),
       );
+      await assert.rejects(
+        store.transaction((tx) => tx.putMany([write('device', uuid, { n: 1n })])),
+        code('INVALID_ARGUMENT'),
+      );
       const got = await store.get('device', uuid);
       assert.deepEqual([got?.revision, got?.body], [2, { v: 2 }]);
     });

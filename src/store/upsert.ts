@@ -16,7 +16,7 @@ export function toInsertRow(write: EntityWrite, updatedAt: string): InsertRow {
     uuid: write.uuid,
     parent: write.parent,
     name: write.name,
-    body: serializeBody(write.body),
+    body: serializeBody(write.body, `${write.kind} ${write.uuid}`),
     updated_at: updatedAt,
   };
 }
