@@ -212,7 +212,8 @@ class NatsSubscription implements BusSubscription {
     if (this.active) {
       this.active = false;
       this.bus.forget(this);
-      await this.messages?.close().catch(() => {});
+      // Not awaited: close() settles only once the iterator is done, which a running handler holds up.
+      this.messages?.close().catch(() => {});
       await this.consumer?.delete().catch(() => {});
     }
     if (this.loop !== null && !isInsideHandlerOf(this)) await this.loop;
