@@ -59,6 +59,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
 
   const sync = await startDeviceSync(store, bus, sessions);
+  ctx.relay.start();
   if (options.demo && (await store.count('device')) === 0) {
     const r = await ctx.apply(demoDescriptor());
     logger.info({ summary: r.summary }, 'demo topology loaded');
@@ -79,6 +80,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       closed = true;
       await server.close();
       await sync.unsubscribe();
+      await ctx.relay.stop();
       await sessions.close();
       await bus.close();
       await store.close();

@@ -4,14 +4,15 @@
  * change on the bus. It knows the store and the bus only by their SPIs.
  */
 import { CnsdnError } from '../common/errors.js';
-import type { Bus, BusEvent } from '../bus/api.js';
+import type { Bus } from '../bus/api.js';
 import type { DeviceOperationalStatus, DeviceStatusSink, EndpointInfo } from '../device/api.js';
 import { normalize as N, schemas, validate } from '../model/index.js';
 import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT, UNDISCOVERED_ENDPOINT_TYPE } from '../model/types.js';
 import { uuidFromText } from '../model/ids.js';
 import { enumName, KpiSampleType } from '../model/enums.js';
-import type { Change, EntityKind, Store, StoredEntity, StoreTx } from '../store/api.js';
+import type { EntityKind, Store, StoredEntity, StoreTx } from '../store/api.js';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 import { assertPlanOk, plan, type PlanOptions, type PlannedEntity } from './plan.js';
 import { StateView } from './view.js';
 
@@ -30,31 +31,24 @@ export interface Logger {
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
 export class ContextManager implements DeviceStatusSink {
+  readonly relay: OutboxRelay;
+
   constructor(
     private readonly store: Store,
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly log: Logger = silent,
-  ) {}
+    relayOptions: OutboxRelayOptions = {},
+  ) {
+    this.relay = new OutboxRelay(store, bus, log, relayOptions);
+  }
 
   // ---- writes ------------------------------------------------------------------------------
 
   /** Runs fn in a store transaction and publishes what it committed. */
   async commit<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
-    const { result, changes } = await this.store.transaction(fn);
-    await this.publish(changes);
+    const { result, changes, outbox } = await this.store.transaction(fn);
+    await this.relay.publish(changes, outbox);
     return result;
-  }
-
-  private async publish(changes: Change[]): Promise<void> {
-    if (changes.length === 0) return;
-    const ts = Date.now();
-    const events: BusEvent[] = changes.map((c) => ({ kind: c.kind, uuid: c.uuid, name: c.name, parent: c.parent, op: c.op, revision: c.revision, ts }));
-    try {
-      await this.bus.publish(events);
-    } catch (e) {
-      // The write is committed; subscribers resynchronise from the store.
-      this.log.error({ err: e, events: events.length }, 'publishing committed changes failed');
-    }
   }
 
   /**

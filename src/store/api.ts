@@ -72,14 +72,36 @@ export interface StoreTx extends StoreReader {
   delete(kind: EntityKind, uuid: string, expectedRevision?: ExpectedRevision): Promise<boolean>;
 }
 
+/** A committed transaction's changes, kept until they are acknowledged as published. */
+export interface OutboxEntry {
+  id: string;
+  /** ISO time of the commit. */
+  createdAt: string;
+  changes: Change[];
+}
+
+export interface TransactionResult<R> {
+  result: R;
+  changes: Change[];
+  /** Present when the transaction changed anything. */
+  outbox?: { id: string; createdAt: string };
+}
+
 export interface Store extends StoreReader {
   readonly backend: 'sqlite' | 'postgres';
   /**
    * Runs fn in one transaction (SERIALIZABLE on PostgreSQL/CockroachDB). On a serialization
    * conflict (SQLSTATE 40001/40P01) the whole fn is retried with backoff, so fn must not have
    * side effects outside tx. Returns fn's result and every change committed.
+   * A transaction that changed anything also records its changes in the outbox, in the same
+   * commit, as `outbox`: it stays there until outboxAck, so a crash between the commit and the
+   * publication of its events loses nothing (a relay republishes what is left).
    */
-  transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<{ result: R; changes: Change[] }>;
+  transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>>;
+  /** Outbox entries committed before `olderThan` (ISO time), oldest first. */
+  outboxPending(olderThan: string, limit: number): Promise<OutboxEntry[]>;
+  /** Removes published outbox entries. */
+  outboxAck(ids: readonly string[]): Promise<void>;
   /** True when the backend answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

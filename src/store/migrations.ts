@@ -41,6 +41,20 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('entity_kind_name_idx').ifNotExists().on('entity').columns(['kind', 'name', 'uuid']).execute();
     },
   },
+  {
+    version: 2,
+    description: 'outbox of committed changes not yet published',
+    async up(db) {
+      await db.schema
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('changes', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_created_idx').ifNotExists().on('outbox').columns(['created_at', 'id']).execute();
+    },
+  },
 ];
 
 /** Tells PostgreSQL from CockroachDB on a PostgreSQL-protocol connection. */

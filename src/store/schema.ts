@@ -19,9 +19,17 @@ export interface SchemaMigrationTable {
   applied_at: string;
 }
 
+export interface OutboxTable {
+  id: string;
+  created_at: string;
+  /** JSON array of the transaction's Change records. */
+  changes: string;
+}
+
 export interface StoreDb {
   entity: EntityTable;
   schema_migrations: SchemaMigrationTable;
+  outbox: OutboxTable;
 }
 
 export type Db = Kysely<StoreDb>;

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Change, Store, StoreTx } from './api.js';
+import type { Change, OutboxEntry, Store, StoreTx, TransactionResult } from './api.js';
 import { SqlReader, storeError } from './reader.js';
 import { DEFAULT_MAX_ATTEMPTS, isSerializationFailure, withRetry } from './retry.js';
 import type { Backend, BackendTraits, Db } from './schema.js';
@@ -24,7 +25,7 @@ export class SqlStore extends SqlReader implements Store {
     this.#onRetry = options.onRetry;
   }
 
-  transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<{ result: R; changes: Change[] }> {
+  transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>> {
     return withRetry(() => this.#attempt(fn), {
       maxAttempts: this.#maxAttempts,
       isRetryable: isSerializationFailure,
@@ -32,15 +33,21 @@ export class SqlStore extends SqlReader implements Store {
     });
   }
 
-  async #attempt<R>(fn: (tx: StoreTx) => Promise<R>): Promise<{ result: R; changes: Change[] }> {
+  async #attempt<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>> {
     return this.db.connection().execute(async (conn) => {
       await this.run('begin', () => sql.raw(this.traits.beginSql).execute(conn));
       const tx = new SqlTx(conn, this.traits);
       try {
         const result = await fn(tx);
         if (tx.failure !== undefined) throw tx.failure;
+        let outbox: TransactionResult<R>['outbox'];
+        if (tx.changes.length > 0) {
+          outbox = { id: randomUUID(), createdAt: new Date().toISOString() };
+          const row = { id: outbox.id, created_at: outbox.createdAt, changes: JSON.stringify(tx.changes) };
+          await this.run('outbox', () => conn.insertInto('outbox').values(row).execute());
+        }
         await this.run('commit', () => sql`commit`.execute(conn));
-        return { result, changes: tx.changes };
+        return outbox ? { result, changes: tx.changes, outbox } : { result, changes: tx.changes };
       } catch (err) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw err;
@@ -48,6 +55,20 @@ export class SqlStore extends SqlReader implements Store {
         tx.finish();
       }
     });
+  }
+
+  async outboxPending(olderThan: string, limit: number): Promise<OutboxEntry[]> {
+    const rows = await this.run('outbox', () =>
+      this.db.selectFrom('outbox').selectAll().where('created_at', '<', olderThan).orderBy('created_at').orderBy('id').limit(limit).execute(),
+    );
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, changes: JSON.parse(r.changes) as Change[] }));
+  }
+
+  async outboxAck(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await this.run('outbox', () => this.db.deleteFrom('outbox').where('id', 'in', chunk).execute());
+    }
   }
 
   async ping(): Promise<boolean> {

@@ -321,6 +321,35 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
       );
     });
 
+    it('records each committed change set in the outbox, in the same commit, until acknowledged', async () => {
+      const a = uid('ob');
+      const b = uid('ob');
+      const committed = await store.transaction(async (tx) => {
+        await tx.put(write('link', a, { n: 1 }));
+        await tx.put(write('link', b, { n: 2 }));
+      });
+      assert.ok(committed.outbox, 'a writing transaction has an outbox entry');
+      const readOnly = await store.transaction((tx) => tx.get('link', a));
+      assert.equal(readOnly.outbox, undefined);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.put(write('link', uid('ob'), {}));
+          throw new Error('abort');
+        }),
+      );
+      const later = new Date(Date.now() + 60_000).toISOString();
+      const pending = await store.outboxPending(later, 100000);
+      const mine = pending.find((e) => e.id === committed.outbox!.id);
+      assert.ok(mine, 'the entry is pending');
+      assert.equal(mine.createdAt, committed.outbox!.createdAt);
+      assert.deepEqual(mine.changes, committed.changes);
+      const rolledBack = pending.filter((e) => e.changes.some((c) => c.uuid.startsWith(`${run}-ob-`) && c.uuid !== a && c.uuid !== b));
+      assert.deepEqual(rolledBack, [], 'a rolled-back transaction leaves no outbox entry');
+      assert.equal((await store.outboxPending(committed.outbox!.createdAt, 100000)).some((e) => e.id === committed.outbox!.id), false, 'olderThan is exclusive');
+      await store.outboxAck([committed.outbox!.id]);
+      assert.equal((await store.outboxPending(later, 100000)).some((e) => e.id === committed.outbox!.id), false);
+    });
+
     it('reports every change of a transaction, in order, only after commit', async () => {
       const [a, b, c] = [uid('dev'), uid('dev'), uid('dev')];
       await store.transaction((tx) => tx.put(write('device', c, {}, { parent: 'p', name: 'C' })));
