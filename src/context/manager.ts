@@ -36,7 +36,7 @@ export class ContextManager implements DeviceStatusSink {
   constructor(
     private readonly store: Store,
     bus: Bus,
-    private readonly log: Logger = silent,
+    log: Logger = silent,
     relayOptions: OutboxRelayOptions = {},
   ) {
     this.relay = new OutboxRelay(store, bus, log, relayOptions);
