@@ -2,55 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import postgres from 'postgres';
+import { describePostgres } from './pg-testing.js';
 import { CnsdnError } from '../common/errors.js';
 import { type EntityWrite, MIGRATIONS, openStore, type Store } from './index.js';
 import { runStoreContract } from './store.contract.js';
 
-const ADMIN_URL = process.env.CNSDN_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-/** The same server URL pointing at another database (string surgery: multi-host URLs are not WHATWG URLs). */
-function withDatabase(url: string, database: string): string {
-  const [base, query] = url.split('?', 2);
-  const m = /^(postgres(?:ql)?:\/\/[^/]*)(\/.*)?$/.exec(base);
-  if (!m) throw new Error(`cannot parse ${url}`);
-  return `${m[1]}/${database}${query === undefined ? '' : `?${query}`}`;
-}
-
-async function reachable(): Promise<string | undefined> {
-  const sql = postgres(withDatabase(ADMIN_URL, 'postgres'), { connect_timeout: 3, max: 1, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
-const unreachable = await reachable();
-
-if (unreachable !== undefined) {
-  const message = `PostgreSQL at ${ADMIN_URL} is unreachable (${unreachable})`;
-  if (process.env.CI === 'true') {
-    it('PostgreSQL is reachable (required when CI=true)', () => assert.fail(message));
-  } else {
-    describe('postgres store', { skip: `${message}; set CI=true to make this a failure` }, () => {});
-  }
-} else {
-  const admin = postgres(withDatabase(ADMIN_URL, 'postgres'), { max: 2, onnotice: () => {} });
-  const databases: string[] = [];
-  const freshDatabase = async (): Promise<string> => {
-    const name = `cnsdn_test_${randomBytes(6).toString('hex')}`;
-    await admin.unsafe(`create database ${name}`);
-    databases.push(name);
-    return withDatabase(ADMIN_URL, name);
-  };
-  after(async () => {
-    for (const name of databases) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  });
-
+await describePostgres('postgres store', async (freshDatabase) => {
   const url = await freshDatabase();
   runStoreContract('postgres', () => openStore({ url }));
 
@@ -206,4 +163,4 @@ if (unreachable !== undefined) {
       );
     });
   });
-}
+});
