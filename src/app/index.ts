@@ -24,7 +24,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const databaseUrl = options.databaseUrl ?? `sqlite:${join(resolve(options.dataDir), 'cnsdn.db')}`;
   if (!options.databaseUrl) mkdirSync(resolve(options.dataDir), { recursive: true });
   const store = await openStore({ url: databaseUrl });
-  const bus = await openBus({ url: options.natsUrl ?? 'inprocess', logger: logger.child({ module: 'bus' }) });
+  const stream = options.natsStream ?? process.env.CNSDN_NATS_STREAM;
+  const subjectPrefix = options.natsSubjectPrefix ?? process.env.CNSDN_NATS_PREFIX;
+  const bus = await openBus({
+    url: options.natsUrl ?? 'inprocess',
+    logger: logger.child({ module: 'bus' }),
+    ...(stream ? { stream } : {}),
+    ...(subjectPrefix ? { subjectPrefix } : {}),
+  });
   const ctx = new ContextManager(store, bus, logger.child({ module: 'context' }));
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();

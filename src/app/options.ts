@@ -8,6 +8,9 @@ export interface ControllerOptions {
   databaseUrl?: string;
   /** NATS URL list; when set, events go through JetStream instead of the in-process bus. */
   natsUrl?: string;
+  /** JetStream stream and subject prefix (default CNSDN_EVENTS / cnsdn.events; env CNSDN_NATS_STREAM, CNSDN_NATS_PREFIX). */
+  natsStream?: string;
+  natsSubjectPrefix?: string;
   /** Load a small demo topology of emulated devices at start when the context is empty. */
   demo?: boolean;
   /** pino level (default info); "silent" for tests. */
