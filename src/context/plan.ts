@@ -9,7 +9,7 @@ import type * as T from '../model/types.js';
 import { UNDISCOVERED_ENDPOINT_TYPE } from '../model/types.js';
 import { uuidFromText } from '../model/ids.js';
 import type { EntityKind } from '../store/api.js';
-import { StateView, type ViewEntry } from './view.js';
+import type { StateView, ViewEntry } from './view.js';
 
 export type Action = 'created' | 'updated' | 'unchanged';
 
@@ -107,7 +107,11 @@ function mergeEndpoints(existing: T.EndPoint[], incoming: T.EndPoint[]): T.EndPo
 function unionIds<I>(existing: I[], incoming: I[], key: (i: I) => string): I[] {
   const seen = new Set(existing.map(key));
   const out = [...existing];
-  for (const i of incoming) if (!seen.has(key(i))) (seen.add(key(i)), out.push(i));
+  for (const i of incoming) {
+    if (seen.has(key(i))) continue;
+    seen.add(key(i));
+    out.push(i);
+  }
   return out;
 }
 
@@ -176,6 +180,7 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
   await view.preload('topology', [
     ...topologies.map((t) => topoUuid(t.v.topology_id)),
     ...allEndpointIds.map((e) => topoUuid(e.topology_id)),
+    ...(devices.length ? [topoUuid(DEFAULT_ENDPOINT_TOPOLOGY.topology_id)] : []),
   ]);
   await view.preload('device', [
     ...devices.map((d) => devKey(d.v.device_id)),
@@ -289,7 +294,9 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
     const l = links[i]!;
     const uuid = linkKey(l.v.link_id);
     checkNew('link', uuid, `${l.path}/link_id`, l.v.name);
-    l.v.link_endpoint_ids.forEach((id, j) => resolveEndpoint(id, rawIds(rawLink, 'link_endpoint_ids')[j], `${l.path}/link_endpoint_ids/${j}`));
+    l.v.link_endpoint_ids.forEach((id, j) => {
+      resolveEndpoint(id, rawIds(rawLink, 'link_endpoint_ids')[j], `${l.path}/link_endpoint_ids/${j}`);
+    });
     const prev = view.peek<T.Link>('link', uuid);
     touch('link', uuid, null, l.v.name, l.v);
     if (!prev) joinTopologies('link', uuid, l.v.link_endpoint_ids);
@@ -300,7 +307,9 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
     if (!exists('context', ctx)) err(`${s.path}/service_id/context_id`, `context ${s.raw.service_id.context_id?.context_uuid.uuid ?? 'admin'} does not exist`);
     const uuid = s.v.service_id.service_uuid.uuid;
     checkNew('service', uuid, `${s.path}/service_id`, s.v.name);
-    s.v.service_endpoint_ids.forEach((id, j) => resolveEndpoint(id, s.raw.service_endpoint_ids?.[j], `${s.path}/service_endpoint_ids/${j}`));
+    s.v.service_endpoint_ids.forEach((id, j) => {
+      resolveEndpoint(id, s.raw.service_endpoint_ids?.[j], `${s.path}/service_endpoint_ids/${j}`);
+    });
     const prev = view.peek<T.Service>('service', uuid);
     const merged: T.Service = prev
       ? {
@@ -322,7 +331,9 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
     if (!exists('context', ctx)) err(`${s.path}/slice_id/context_id`, `context ${s.raw.slice_id.context_id?.context_uuid.uuid ?? 'admin'} does not exist`);
     const uuid = s.v.slice_id.slice_uuid.uuid;
     checkNew('slice', uuid, `${s.path}/slice_id`, s.v.name);
-    s.v.slice_endpoint_ids.forEach((id, j) => resolveEndpoint(id, s.raw.slice_endpoint_ids?.[j], `${s.path}/slice_endpoint_ids/${j}`));
+    s.v.slice_endpoint_ids.forEach((id, j) => {
+      resolveEndpoint(id, s.raw.slice_endpoint_ids?.[j], `${s.path}/slice_endpoint_ids/${j}`);
+    });
     s.v.slice_service_ids.forEach((id, j) => {
       if (!exists('service', id.service_uuid.uuid)) err(`${s.path}/slice_service_ids/${j}`, `service ${s.raw.slice_service_ids?.[j]?.service_uuid.uuid} does not exist`);
     });
@@ -344,7 +355,9 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
     const c = connections[i]!;
     const svc = c.v.service_id.service_uuid.uuid;
     if (!exists('service', svc)) err(`${c.path}/service_id`, `service ${raw.service_id.service_uuid.uuid} does not exist`);
-    c.v.path_hops_endpoint_ids.forEach((id, j) => resolveEndpoint(id, raw.path_hops_endpoint_ids?.[j], `${c.path}/path_hops_endpoint_ids/${j}`));
+    c.v.path_hops_endpoint_ids.forEach((id, j) => {
+      resolveEndpoint(id, raw.path_hops_endpoint_ids?.[j], `${c.path}/path_hops_endpoint_ids/${j}`);
+    });
     const uuid = c.v.connection_id.connection_uuid.uuid;
     checkNew('connection', uuid, `${c.path}/connection_id`, uuid);
     touch('connection', uuid, svc, uuid, c.v);
