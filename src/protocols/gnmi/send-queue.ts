@@ -1,0 +1,100 @@
+import type { SubscribeResponsePb } from './wire.js';
+
+/** The writable side of a server stream that the queue drains into. */
+export interface ResponseSink {
+  write(msg: SubscribeResponsePb): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * A bounded per-stream queue in front of a gRPC server stream. It writes while the stream
+ * accepts data and waits for 'drain' otherwise; when more than `limit` notifications wait,
+ * the oldest notifications are dropped (and counted) so a client that does not read cannot
+ * grow the server's memory. sync_response markers are never dropped.
+ */
+export class SendQueue {
+  private items: SubscribeResponsePb[] = [];
+  private head = 0;
+  private waiting = false;
+  private closed = false;
+  private pendingNotifications = 0;
+  private flushed?: () => void;
+  dropped = 0;
+
+  constructor(
+    private readonly sink: ResponseSink,
+    private readonly limit: number,
+    private readonly onDrop?: (count: number) => void,
+  ) {}
+
+  push(msg: SubscribeResponsePb): void {
+    if (this.closed) return;
+    if (this.items.length === this.head && !this.waiting) {
+      if (this.sink.write(msg)) return;
+      this.waitForDrain();
+      return;
+    }
+    this.items.push(msg);
+    if (msg.update) this.pendingNotifications++;
+    if (this.pendingNotifications > this.limit) this.dropOldest();
+    if (!this.waiting) this.flush();
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Calls `fn` once everything queued has been handed to the sink. */
+  whenFlushed(fn: () => void): void {
+    if (this.closed) return;
+    if (this.head === this.items.length && !this.waiting) fn();
+    else this.flushed = fn;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.items = [];
+    this.head = 0;
+  }
+
+  private dropOldest(): void {
+    for (let i = this.head; i < this.items.length; i++) {
+      if (this.items[i].update) {
+        if (i === this.head) this.head++;
+        else this.items.splice(i, 1);
+        this.pendingNotifications--;
+        this.dropped++;
+        this.onDrop?.(1);
+        return;
+      }
+    }
+  }
+
+  private waitForDrain(): void {
+    this.waiting = true;
+    this.sink.once('drain', () => {
+      this.waiting = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (!this.closed && this.head < this.items.length) {
+      const msg = this.items[this.head++];
+      if (msg.update) this.pendingNotifications--;
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      if (!this.sink.write(msg)) {
+        this.waitForDrain();
+        return;
+      }
+    }
+    if (this.flushed && this.head === this.items.length) {
+      const fn = this.flushed;
+      this.flushed = undefined;
+      fn();
+    }
+  }
+}
