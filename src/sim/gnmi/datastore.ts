@@ -1,0 +1,237 @@
+/** One simulated device's OpenConfig data: reads, atomic writes, change notifications. */
+import type {
+  GnmiDataType,
+  GnmiEncoding,
+  GnmiPath,
+  GnmiUpdate,
+  PathElem,
+} from '../../protocols/gnmi/target.js';
+import { GnmiStatusError } from '../../protocols/gnmi/target.js';
+import { InterfaceCounters } from './counters.js';
+import { copyTree, type EntryMap, formatElems, notFound, type Obj } from './data.js';
+import { deriveView, type StateSource } from './derive.js';
+import { applyDelete, applyWrite, normalizeKeys } from './edit.js';
+import type { Scalar } from './leaf-types.js';
+import { OPENCONFIG } from './openconfig.js';
+import type { LeafListSchema, LeafSchema } from './schema.js';
+import { type CounterHook, flatten, leafValue, type Match, renderJson, resolve } from './tree.js';
+
+export interface DatastoreOptions {
+  hostname: string;
+  /** Interface names, e.g. ["Ethernet1", "Ethernet2", "mgmt0"]. */
+  interfaces: string[];
+  /** Milliseconds; drives counter rates. */
+  clock?: () => number;
+  softwareVersion?: string;
+}
+
+export interface SetRequest {
+  delete: GnmiPath[];
+  replace: GnmiUpdate[];
+  update: GnmiUpdate[];
+}
+
+export type ChangeListener = (updates: GnmiUpdate[], deletes: GnmiPath[]) => void;
+
+const ORIGINS = new Set(['', 'openconfig']);
+const LOOPBACK = /^(lo|loopback)/i;
+
+function checkOrigin(path: GnmiPath): void {
+  if (path.origin !== undefined && !ORIGINS.has(path.origin)) {
+    throw new GnmiStatusError('NOT_FOUND', `origin "${path.origin}" is not served (use "openconfig" or none)`);
+  }
+}
+
+export class Datastore {
+  private config: Obj;
+  private view: Obj;
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly counters = new Map<string, InterfaceCounters>();
+  private readonly byValues = new WeakMap<Obj, InterfaceCounters>();
+  private readonly ifindexes = new Map<string, number>();
+  private readonly components = new Map<string, Obj>();
+  private readonly ports = new Map<string, string>();
+  private readonly clock: () => number;
+  private readonly systemState: Obj;
+  private readonly source: StateSource;
+  private readonly tick: CounterHook = (values) => this.byValues.get(values)?.tick();
+
+  constructor(opts: DatastoreOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.systemState = {
+      'boot-time': this.clock() * 1_000_000,
+      'software-version': opts.softwareVersion ?? 'cnsdn-sim 0.1.0',
+    };
+    this.source = {
+      counters: (name, running) => this.countersOf(name, running),
+      ifindex: (name) => this.ifindexOf(name),
+      component: (name) => this.components.get(name),
+      hardwarePort: (name) => this.ports.get(name),
+      system: () => this.systemState,
+    };
+    this.config = this.initialConfig(opts);
+    this.view = deriveView(OPENCONFIG, this.config, this.source);
+  }
+
+  private initialConfig(opts: DatastoreOptions): Obj {
+    const interfaces: EntryMap = new Map();
+    const components: EntryMap = new Map();
+    components.set('Chassis', { name: 'Chassis', config: { name: 'Chassis' } });
+    this.components.set('Chassis', {
+      type: 'CHASSIS',
+      description: 'cnsdn simulated chassis',
+      'oper-status': 'ACTIVE',
+      'mfg-name': 'cnsdn',
+      'part-no': 'SIM-1',
+      'serial-no': `SIM-${opts.hostname}`,
+    });
+    for (const name of opts.interfaces) {
+      const loopback = LOOPBACK.test(name);
+      interfaces.set(name, {
+        name,
+        config: { name, type: loopback ? 'softwareLoopback' : 'ethernetCsmacd', mtu: loopback ? 65535 : 1500, enabled: true },
+      });
+      if (loopback) continue;
+      const port = `Port-${name}`;
+      this.ports.set(name, port);
+      components.set(port, { name: port, config: { name: port } });
+      this.components.set(port, { type: 'PORT', description: `port of ${name}`, 'oper-status': 'ACTIVE', parent: 'Chassis' });
+    }
+    const ni: EntryMap = new Map([
+      ['DEFAULT', { name: 'DEFAULT', config: { name: 'DEFAULT', type: 'DEFAULT_INSTANCE', enabled: true } }],
+    ]);
+    return {
+      interfaces: { interface: interfaces },
+      'network-instances': { 'network-instance': ni },
+      system: { config: { hostname: opts.hostname } },
+      components: { component: components },
+    };
+  }
+
+  private countersOf(name: string, running: boolean): Obj {
+    let c = this.counters.get(name);
+    if (!c) {
+      c = new InterfaceCounters(name, this.clock);
+      this.counters.set(name, c);
+      this.byValues.set(c.values, c);
+    }
+    c.tick();
+    c.running = running;
+    return c.values;
+  }
+
+  private ifindexOf(name: string): number {
+    let i = this.ifindexes.get(name);
+    if (i === undefined) {
+      i = this.ifindexes.size + 1;
+      this.ifindexes.set(name, i);
+    }
+    return i;
+  }
+
+  private match(path: GnmiPath): Match[] {
+    checkOrigin(path);
+    return resolve(OPENCONFIG, this.view, path.elem, this.tick);
+  }
+
+  /**
+   * Updates for one Get path: a JSON/JSON_IETF value per matched node, or one scalar update per
+   * leaf for PROTO/ASCII. A concrete path with no data is NOT_FOUND; a wildcard may match nothing.
+   */
+  get(path: GnmiPath, type: GnmiDataType, encoding: GnmiEncoding): GnmiUpdate[] {
+    if (encoding === 'BYTES') throw new GnmiStatusError('UNIMPLEMENTED', 'encoding BYTES is not supported');
+    const matches = this.match(path);
+    if (matches.length === 0 && !hasWildcard(path.elem)) throw notFound(path.elem, 'no data');
+    const out: GnmiUpdate[] = [];
+    for (const m of matches) {
+      if (encoding === 'JSON' || encoding === 'JSON_IETF') {
+        const value = renderJson(m, type, encoding === 'JSON_IETF', this.tick);
+        if (value === undefined) continue;
+        out.push({ path: { elem: m.elems }, value: { kind: encoding === 'JSON' ? 'json' : 'json_ietf', value } } as GnmiUpdate);
+      } else {
+        flatten(m, type, (elems, schema, v) => out.push({ path: { elem: elems }, value: leafValue(schema, v, encoding) }), this.tick);
+      }
+    }
+    return out;
+  }
+
+  /** Every current leaf under a path (wildcards allowed), one update each. */
+  leaves(path: GnmiPath, encoding: GnmiEncoding): GnmiUpdate[] {
+    const out: GnmiUpdate[] = [];
+    const enc = encoding === 'BYTES' ? 'PROTO' : encoding;
+    for (const m of this.match(path)) {
+      flatten(m, 'ALL', (elems, schema, v) => out.push({ path: { elem: elems }, value: leafValue(schema, v, enc) }), this.tick);
+    }
+    return out;
+  }
+
+  /** Applies deletes, replaces, then updates to a copy; swaps it in only if all succeed. */
+  set(request: SetRequest): void {
+    const next = copyTree(this.config);
+    for (const p of request.delete) {
+      checkOrigin(p);
+      applyDelete(OPENCONFIG, next, p.elem);
+    }
+    for (const u of request.replace) {
+      checkOrigin(u.path);
+      applyWrite(OPENCONFIG, next, u.path.elem, u.value, true);
+    }
+    for (const u of request.update) {
+      checkOrigin(u.path);
+      applyWrite(OPENCONFIG, next, u.path.elem, u.value, false);
+    }
+    normalizeKeys(OPENCONFIG, next, []);
+    const nextView = deriveView(OPENCONFIG, next, this.source);
+    const before = this.listeners.size > 0 ? this.snapshot(this.view) : undefined;
+    this.config = next;
+    this.view = nextView;
+    this.forgetCounters();
+    if (before) this.notify(before, this.snapshot(nextView));
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The configuration tree as JSON_IETF (for tests and debugging). */
+  configJson(): unknown {
+    return renderJson({ schema: OPENCONFIG, data: this.config, elems: [] }, 'CONFIG', true);
+  }
+
+  private forgetCounters(): void {
+    const live = (this.view.interfaces as Obj | undefined)?.interface as EntryMap | undefined;
+    for (const name of this.counters.keys()) if (!live?.has(name)) this.counters.delete(name);
+  }
+
+  /** Leaves other than counters, keyed by path text. */
+  private snapshot(view: Obj): Map<string, { elems: PathElem[]; schema: LeafSchema | LeafListSchema; v: Scalar | Scalar[] }> {
+    const out = new Map<string, { elems: PathElem[]; schema: LeafSchema | LeafListSchema; v: Scalar | Scalar[] }>();
+    flatten({ schema: OPENCONFIG, data: view, elems: [] }, 'ALL', (elems, schema, v) => {
+      if (elems[elems.length - 2]?.name !== 'counters') out.set(formatElems(elems), { elems, schema, v });
+    });
+    return out;
+  }
+
+  private notify(before: ReturnType<Datastore['snapshot']>, after: ReturnType<Datastore['snapshot']>): void {
+    const updates: GnmiUpdate[] = [];
+    const deletes: GnmiPath[] = [];
+    for (const [k, a] of after) {
+      const b = before.get(k);
+      if (!b || !sameValue(a.v, b.v)) updates.push({ path: { elem: a.elems }, value: leafValue(a.schema, a.v, 'PROTO') });
+    }
+    for (const [k, b] of before) if (!after.has(k)) deletes.push({ elem: b.elems });
+    if (updates.length === 0 && deletes.length === 0) return;
+    for (const l of this.listeners) l(updates, deletes);
+  }
+}
+
+function sameValue(a: Scalar | Scalar[], b: Scalar | Scalar[]): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+function hasWildcard(elems: PathElem[]): boolean {
+  return elems.some((e) => e.name === '*' || Object.values(e.key ?? {}).includes('*'));
+}
+

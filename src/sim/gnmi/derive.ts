@@ -1,0 +1,86 @@
+/**
+ * The readable tree: a copy of the configuration with every `state` container filled in —
+ * applied config mirrored, plus operational leaves (status, ifindex, counters, platform data).
+ */
+import type { EntryMap, Obj } from './data.js';
+import type { Scalar } from './leaf-types.js';
+import type { ContainerSchema, InnerSchema, SchemaNode } from './schema.js';
+
+export interface StateSource {
+  /** The live counters object of an interface (kept across commits). */
+  counters(ifName: string, running: boolean): Obj;
+  ifindex(ifName: string): number;
+  /** Platform data for a component, if the simulator created it. */
+  component(name: string): Obj | undefined;
+  hardwarePort(ifName: string): string | undefined;
+  system(): Obj;
+}
+
+type Hook = (entry: Obj, state: Obj, ancestors: Obj[], src: StateSource) => void;
+
+const enabled = (o: Obj) => (o.config as Obj | undefined)?.enabled !== false;
+const status = (up: boolean): Scalar => (up ? 'UP' : 'DOWN');
+
+const HOOKS: Record<string, Hook> = {
+  'interfaces/interface': (entry, state, _a, src) => {
+    const name = entry.name as string;
+    const up = enabled(entry);
+    state.enabled = up;
+    state['admin-status'] = status(up);
+    state['oper-status'] = status(up);
+    state.ifindex = src.ifindex(name);
+    const port = src.hardwarePort(name);
+    if (port) state['hardware-port'] = port;
+    state.counters = src.counters(name, up);
+  },
+  'interfaces/interface/subinterfaces/subinterface': (entry, state, ancestors) => {
+    const up = enabled(entry);
+    state.enabled = up;
+    state['admin-status'] = status(up);
+    state['oper-status'] = status(up && enabled(ancestors[ancestors.length - 2])); // [..., interface, subinterfaces]
+  },
+  'interfaces/interface/subinterfaces/subinterface/ipv4/addresses/address': (_e, state) => {
+    state.origin = 'STATIC';
+  },
+  'network-instances/network-instance': (entry, state) => {
+    state.enabled = enabled(entry);
+  },
+  'network-instances/network-instance/vlans/vlan': (entry, state) => {
+    state.status = ((entry.config as Obj).status as Scalar | undefined) ?? 'ACTIVE';
+  },
+  system: (_e, state, _a, src) => {
+    Object.assign(state, src.system());
+  },
+  'components/component': (entry, state, _a, src) => {
+    Object.assign(state, src.component(entry.name as string) ?? {});
+  },
+};
+
+export function deriveView(root: ContainerSchema, config: Obj, src: StateSource): Obj {
+  return deriveObj(root, config, '', [], src);
+}
+
+function deriveObj(schema: InnerSchema, obj: Obj, schemaPath: string, ancestors: Obj[], src: StateSource): Obj {
+  const out: Obj = {};
+  for (const [name, value] of Object.entries(obj)) {
+    const child = schema.children.get(name) as SchemaNode;
+    const childPath = schemaPath ? `${schemaPath}/${name}` : name;
+    if (child.kind === 'container') out[name] = deriveObj(child, value as Obj, childPath, [...ancestors, obj], src);
+    else if (child.kind === 'list') {
+      const m: EntryMap = new Map();
+      for (const [k, e] of value as EntryMap) m.set(k, deriveObj(child, e, childPath, [...ancestors, obj], src));
+      out[name] = m;
+    } else out[name] = Array.isArray(value) ? value.slice() : value;
+  }
+  const stateSchema = schema.children.get('state');
+  const hook = HOOKS[schemaPath];
+  if (stateSchema?.kind === 'container' && (obj.config !== undefined || hook)) {
+    const state: Obj = {};
+    for (const [n, v] of Object.entries((obj.config as Obj | undefined) ?? {})) {
+      if (stateSchema.children.has(n)) state[n] = Array.isArray(v) ? v.slice() : v;
+    }
+    hook?.(out, state, ancestors, src);
+    if (Object.keys(state).length > 0) out.state = state;
+  }
+  return out;
+}
