@@ -17,6 +17,7 @@ const problem = { $ref: 'Problem#' };
 
 export function descriptorRoutes(options: DescriptorRoutesOptions): FastifyPluginAsync {
   return async (app) => {
+    app.removeContentTypeParser('text/plain');
     app.post<{ Querystring: { dry_run?: string } }>(
       '/tfs-api/descriptors',
       {

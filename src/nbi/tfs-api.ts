@@ -3,7 +3,7 @@
  * scripts keep working. Ids in paths may be uuids or names (TFS's name → UUIDv5 rule).
  */
 import { type TSchema, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifySchema } from 'fastify';
+import type { FastifyPluginAsync, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { CnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import { schemas, uuidFromText } from '../model/index.js';
@@ -20,10 +20,48 @@ function collectionBody(kind: Kind, item: TSchema) {
   return Type.Union([item, Type.Array(item), Type.Object({ [kind]: Type.Array(item) }, { additionalProperties: false })]);
 }
 
+type Shape = 'one' | 'array' | 'wrapper';
+
+function shapeOf(kind: Kind, body: unknown): Shape {
+  if (Array.isArray(body)) return 'array';
+  return body && typeof body === 'object' && Object.hasOwn(body, kind) ? 'wrapper' : 'one';
+}
+
 function asList(kind: Kind, body: unknown): unknown[] {
-  if (Array.isArray(body)) return body;
-  if (body && typeof body === 'object' && kind in body && Object.keys(body).length === 1) return (body as Record<string, unknown[]>)[kind]!;
-  return [body];
+  const shape = shapeOf(kind, body);
+  if (shape === 'array') return body as unknown[];
+  return shape === 'wrapper' ? (body as Record<string, unknown[]>)[kind]! : [body];
+}
+
+/**
+ * Validates a collection POST body by the shape it was sent in, so a fault's JSON pointer
+ * names it in that body rather than failing the whole union at the root.
+ */
+function collectionValidator(kind: Kind, item: TSchema): FastifySchemaCompiler<unknown> {
+  const array = Type.Array(item);
+  const wrapper = Type.Object({ [kind]: array }, { additionalProperties: false });
+  const bodyValidator = typeboxValidator();
+  const byShape = { one: bodyValidator({ schema: item, httpPart: 'body' } as never), array: bodyValidator({ schema: array, httpPart: 'body' } as never), wrapper: bodyValidator({ schema: wrapper, httpPart: 'body' } as never) };
+  return (route) => (route.httpPart === 'body' ? (data: unknown) => byShape[shapeOf(kind, data)](data) : bodyValidator(route));
+}
+
+/**
+ * Errors of a change set built from a request body point at `/<kind>/<i>/...`; this rewrites
+ * them to where the entity sits in the body as sent (one entity, an array, or the wrapper).
+ */
+async function inBody<R>(kind: Kind, shape: Shape, run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof CnsdnError) || shape === 'wrapper') throw e;
+    const at = new RegExp(`/${kind}/(\\d+)(?!\\d)`, 'g');
+    // One entity: its fields sit at the root. An array: the index is the first segment.
+    const map = (text: string) => text.replace(at, (_m, i: string) => (shape === 'array' ? `/${i}` : ''));
+    const details = e.details.map((d) => ({ ...d, path: map(d.path), message: map(d.message) }));
+    const first = e.details[0];
+    const message = first ? e.message.replace(`: ${first.path}: `, `: ${map(first.path) || '/'}: `) : e.message;
+    throw new CnsdnError(e.code, message, details, { cause: e });
+  }
 }
 
 const idMismatch = (path: string, inPath: string, inBody: string) =>
@@ -32,6 +70,8 @@ const idMismatch = (path: string, inPath: string, inBody: string) =>
 export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
   return async (app) => {
     app.setValidatorCompiler(typeboxValidator());
+    // Fastify parses text/plain by default; these routes take JSON only (415 otherwise).
+    app.removeContentTypeParser('text/plain');
     const viewer = { preHandler: requireRole('viewer') };
     const operator = { preHandler: requireRole('operator') };
     const C = Type.Object({ c: Type.String() });
@@ -42,20 +82,25 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       ({ tags: [tags], summary, response: errorResponses, ...extra }) as FastifySchema;
 
     const applyOne = async (kind: Kind, entity: unknown, createOnly = false, replaceTopologyMembers = false) => {
-      await ctx.apply({ [kind]: [entity] }, { createOnly, replaceTopologyMembers });
+      await inBody(kind, 'one', () => ctx.apply({ [kind]: [entity] }, { createOnly, replaceTopologyMembers }));
+    };
+    const applyList = async (kind: Kind, body: unknown, list: unknown[]) => {
+      await inBody(kind, shapeOf(kind, body), () => ctx.apply({ [kind]: list }, { createOnly: true }));
     };
     const applyMany = async (kind: Kind, body: unknown) => {
       const list = asList(kind, body);
-      await ctx.apply({ [kind]: list }, { createOnly: true });
+      await applyList(kind, body, list);
       return list;
     };
+    const collection = (kind: Kind, item: TSchema) => ({ body: collectionBody(kind, item) });
+    const collectionRoute = (kind: Kind, item: TSchema) => ({ validatorCompiler: collectionValidator(kind, item) });
 
     // ---- contexts
     app.get('/tfs-api/context_ids', { ...viewer, schema: doc('context', 'List context ids') }, async () => ({
       context_ids: (await ctx.listContexts()).map((c) => c.context_id),
     }));
     app.get('/tfs-api/contexts', { ...viewer, schema: doc('context', 'List contexts') }, async () => ({ contexts: await ctx.listContexts() }));
-    app.post('/tfs-api/contexts', { ...operator, schema: doc('context', 'Create contexts', { body: collectionBody('contexts', schemas.Context) }) }, async (req) => {
+    app.post('/tfs-api/contexts', { ...operator, ...collectionRoute('contexts', schemas.Context), schema: doc('context', 'Create contexts', collection('contexts', schemas.Context)) }, async (req) => {
       const list = (await applyMany('contexts', req.body)) as schemas.ContextIn[];
       return list.map((c) => ({ context_uuid: { uuid: uuidFromText(c.context_id.context_uuid.uuid) } }));
     });
@@ -84,11 +129,11 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
     }));
     app.post<{ Params: { c: string } }>(
       '/tfs-api/context/:c/topologies',
-      { ...operator, schema: doc('topology', 'Create topologies', { params: C, body: collectionBody('topologies', schemas.Topology) }) },
+      { ...operator, ...collectionRoute('topologies', schemas.Topology), schema: doc('topology', 'Create topologies', { params: C, ...collection('topologies', schemas.Topology) }) },
       async (req) => {
         const list = asList('topologies', req.body) as schemas.TopologyIn[];
         for (const t of list) t.topology_id.context_id ??= { context_uuid: { uuid: req.params.c } };
-        await ctx.apply({ topologies: list }, { createOnly: true });
+        await applyList('topologies', req.body, list);
         const cu = uuidFromText(req.params.c);
         return list.map((t) => ({ context_id: { context_uuid: { uuid: cu } }, topology_uuid: { uuid: uuidFromText(t.topology_id.topology_uuid.uuid, cu) } }));
       },
@@ -124,7 +169,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       device_ids: (await ctx.listDevices()).map((d) => d.device_id),
     }));
     app.get('/tfs-api/devices', { ...viewer, schema: doc('device', 'List devices') }, async () => ({ devices: await ctx.listDevices() }));
-    app.post('/tfs-api/devices', { ...operator, schema: doc('device', 'Add devices (and connect them)', { body: collectionBody('devices', schemas.Device) }) }, async (req) => {
+    app.post('/tfs-api/devices', { ...operator, ...collectionRoute('devices', schemas.Device), schema: doc('device', 'Add devices (and connect them)', collection('devices', schemas.Device)) }, async (req) => {
       const list = (await applyMany('devices', req.body)) as schemas.DeviceIn[];
       return list.map((d) => ({ device_uuid: { uuid: uuidFromText(d.device_id.device_uuid.uuid) } }));
     });
@@ -147,7 +192,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
     // ---- links
     app.get('/tfs-api/link_ids', { ...viewer, schema: doc('link', 'List link ids') }, async () => ({ link_ids: (await ctx.listLinks()).map((l) => l.link_id) }));
     app.get('/tfs-api/links', { ...viewer, schema: doc('link', 'List links') }, async () => ({ links: await ctx.listLinks() }));
-    app.post('/tfs-api/links', { ...operator, schema: doc('link', 'Add links', { body: collectionBody('links', schemas.Link) }) }, async (req) => {
+    app.post('/tfs-api/links', { ...operator, ...collectionRoute('links', schemas.Link), schema: doc('link', 'Add links', collection('links', schemas.Link)) }, async (req) => {
       const list = (await applyMany('links', req.body)) as schemas.LinkIn[];
       return list.map((l) => ({ link_uuid: { uuid: uuidFromText(l.link_id.link_uuid.uuid) } }));
     });
@@ -181,11 +226,11 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       }));
       app.post<{ Params: { c: string } }>(
         `/tfs-api/context/:c/${kind}`,
-        { ...operator, schema: doc(one, `Create ${kind}`, { params: C, body: collectionBody(kind, schema) }) },
+        { ...operator, ...collectionRoute(kind, schema), schema: doc(one, `Create ${kind}`, { params: C, ...collection(kind, schema) }) },
         async (req) => {
           const items = asList(kind, req.body) as Scoped[];
           for (const it of items) it[idField]!.context_id ??= { context_uuid: { uuid: req.params.c } };
-          await ctx.apply({ [kind]: items }, { createOnly: true });
+          await applyList(kind, req.body, items);
           return items.map((it) => {
             const cu = uuidFromText(it[idField]!.context_id!.context_uuid.uuid);
             return { context_id: { context_uuid: { uuid: cu } }, [uuidField]: { uuid: uuidFromText(it[idField]![uuidField]!.uuid, cu) } };
