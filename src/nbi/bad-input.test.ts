@@ -293,6 +293,14 @@ describe('bad input never changes the store', () => {
     assert.equal((await send('GET', '/tfs-api/device/base1', undefined)).status, 200);
   });
 
+  it('an unknown dry_run value or query parameter → 400, so a mistyped dry run writes nothing', async () => {
+    const d = JSON.stringify({ devices: [device('dry')] });
+    for (const q of ['dry_run=maybe', 'dry_run=True', 'dry_run=yes', 'dryrun=true', 'dry_run=true&x=1']) {
+      const r = await reject('POST', `/tfs-api/descriptors?${q}`, d, 400, 'CNSDN_VALIDATION_FAILED');
+      assert.ok(paths(r).some((p) => /^\/(dry_run|dryrun|x)$/.test(p)), `${q}: ${paths(r)}`);
+    }
+  });
+
   it('wrong content type → 415', async () => {
     const body = JSON.stringify(device('ct'));
     for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {

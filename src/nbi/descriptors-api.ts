@@ -26,7 +26,8 @@ export function descriptorRoutes(options: DescriptorRoutesOptions): FastifyPlugi
         schema: {
           tags: ['descriptors'],
           summary: 'Import a TFS descriptor atomically (all or nothing); ?dry_run=true only reports',
-          querystring: Type.Object({ dry_run: Type.Optional(Type.String({ enum: ['true', 'false', '1', '0'] })) }),
+          // Unknown parameters are refused: a mistyped dry run must not write.
+          querystring: Type.Object({ dry_run: Type.Optional(Type.Union(['true', 'false', '1', '0'].map((v) => Type.Literal(v)))) }, { additionalProperties: false }),
           body: schemas.Descriptor,
           response: { 400: problem, 401: problem, 409: problem, 413: problem, 422: problem },
         },

@@ -163,7 +163,10 @@ describe('TFS REST API through a real controller', () => {
     assert.equal((await api('GET', '/tfs-api/context/c1/topology/t1')).body.name, 'first');
     const mismatch = await api('PUT', '/tfs-api/context/c1/topology/t1', { topology_id: { topology_uuid: { uuid: 't2' } } });
     assertProblem(mismatch, 400, 'CNSDN_INVALID_ARGUMENT');
-    assert.ok(mismatch.body.errors[0].path.startsWith('/topology_id'), mismatch.body.errors[0].path);
+    assert.equal(mismatch.body.errors[0].path, '/topology_id/topology_uuid/uuid');
+    const otherContext = await api('PUT', '/tfs-api/context/c1/topology/t1', { topology_id: { context_id: { context_uuid: { uuid: 'admin' } }, topology_uuid: { uuid: 't1' } } });
+    assertProblem(otherContext, 400, 'CNSDN_INVALID_ARGUMENT');
+    assert.equal(otherContext.body.errors[0].path, '/topology_id/context_id/context_uuid/uuid');
 
     for (const t of ['t1', 't2', 't3']) assert.equal((await api('DELETE', `/tfs-api/context/c1/topology/${t}`)).status, 200);
     assertProblem(await api('GET', '/tfs-api/context/c1/topology/t1'), 404, 'CNSDN_NOT_FOUND');
@@ -284,6 +287,14 @@ describe('TFS REST API through a real controller', () => {
     const mismatch = await api('PUT', '/tfs-api/context/admin/service/s1', service('s2', []));
     assertProblem(mismatch, 400, 'CNSDN_INVALID_ARGUMENT');
     assert.equal(mismatch.body.errors[0].path, '/service_id/service_uuid/uuid');
+    const elsewhere = { ...service('s1', []), service_id: { context_id: { context_uuid: { uuid: 'other' } }, service_uuid: { uuid: 's1' } } };
+    const otherContext = await api('PUT', '/tfs-api/context/admin/service/s1', elsewhere);
+    assertProblem(otherContext, 400, 'CNSDN_INVALID_ARGUMENT');
+    assert.equal(otherContext.body.errors[0].path, '/service_id/context_id/context_uuid/uuid');
+    const postedElsewhere = await api('POST', '/tfs-api/context/admin/services', [service('s4', []), { ...elsewhere, service_id: { ...elsewhere.service_id, service_uuid: { uuid: 's4b' } } }]);
+    assertProblem(postedElsewhere, 400, 'CNSDN_INVALID_ARGUMENT');
+    assert.equal(postedElsewhere.body.errors[0].path, '/1/service_id/context_id/context_uuid/uuid');
+    assertProblem(await api('GET', '/tfs-api/context/admin/service/s4'), 404, 'CNSDN_NOT_FOUND');
 
     assertProblem(await api('DELETE', '/tfs-api/device/r1'), 409, 'CNSDN_IN_USE');
     assert.equal((await api('DELETE', '/tfs-api/context/admin/service/s3')).status, 200);

@@ -33,6 +33,12 @@ function asList(kind: Kind, body: unknown): unknown[] {
   return shape === 'wrapper' ? (body as Record<string, unknown[]>)[kind]! : [body];
 }
 
+/** Where the i-th entity of a collection POST sits in the body as sent. */
+function itemPath(kind: Kind, body: unknown, i: number): string {
+  const shape = shapeOf(kind, body);
+  return shape === 'one' ? '' : shape === 'array' ? `/${i}` : `/${kind}/${i}`;
+}
+
 /**
  * Validates a collection POST body by the shape it was sent in, so a fault's JSON pointer
  * names it in that body rather than failing the whole union at the root.
@@ -66,6 +72,12 @@ async function inBody<R>(kind: Kind, shape: Shape, run: () => Promise<R>): Promi
 
 const idMismatch = (path: string, inPath: string, inBody: string) =>
   new CnsdnError('INVALID_ARGUMENT', `the id in the body (${inBody}) is not the one in the URL (${inPath})`, [{ path, message: `must be ${inPath}` }]);
+
+/** A body naming another context than the URL's is refused where it says so. */
+function checkContext(idPath: string, inPath: string, id: { context_id?: schemas.ContextIdIn }): void {
+  const given = id.context_id?.context_uuid.uuid;
+  if (given !== undefined && uuidFromText(given) !== uuidFromText(inPath)) throw idMismatch(`${idPath}/context_id/context_uuid/uuid`, inPath, given);
+}
 
 export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
   return async (app) => {
@@ -132,7 +144,10 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       { ...operator, ...collectionRoute('topologies', schemas.Topology), schema: doc('topology', 'Create topologies', { params: C, ...collection('topologies', schemas.Topology) }) },
       async (req) => {
         const list = asList('topologies', req.body) as schemas.TopologyIn[];
-        for (const t of list) t.topology_id.context_id ??= { context_uuid: { uuid: req.params.c } };
+        list.forEach((t, i) => {
+          checkContext(`${itemPath('topologies', req.body, i)}/topology_id`, req.params.c, t.topology_id);
+          t.topology_id.context_id ??= { context_uuid: { uuid: req.params.c } };
+        });
         await applyList('topologies', req.body, list);
         const cu = uuidFromText(req.params.c);
         return list.map((t) => ({ context_id: { context_uuid: { uuid: cu } }, topology_uuid: { uuid: uuidFromText(t.topology_id.topology_uuid.uuid, cu) } }));
@@ -152,9 +167,10 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       async (req) => {
         const cu = uuidFromText(req.params.c);
         const uuid = uuidFromText(req.params.t, cu);
+        checkContext('/topology_id', req.params.c, req.body.topology_id);
         req.body.topology_id.context_id ??= { context_uuid: { uuid: req.params.c } };
         if (uuidFromText(req.body.topology_id.topology_uuid.uuid, uuidFromText(req.body.topology_id.context_id.context_uuid.uuid)) !== uuid)
-          throw idMismatch('/topology_id', req.params.t, req.body.topology_id.topology_uuid.uuid);
+          throw idMismatch('/topology_id/topology_uuid/uuid', req.params.t, req.body.topology_id.topology_uuid.uuid);
         await applyOne('topologies', req.body, false, true);
         return { context_id: { context_uuid: { uuid: cu } }, topology_uuid: { uuid } };
       },
@@ -229,7 +245,10 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
         { ...operator, ...collectionRoute(kind, schema), schema: doc(one, `Create ${kind}`, { params: C, ...collection(kind, schema) }) },
         async (req) => {
           const items = asList(kind, req.body) as Scoped[];
-          for (const it of items) it[idField]!.context_id ??= { context_uuid: { uuid: req.params.c } };
+          items.forEach((it, i) => {
+            checkContext(`${itemPath(kind, req.body, i)}/${idField}`, req.params.c, it[idField]!);
+            it[idField]!.context_id ??= { context_uuid: { uuid: req.params.c } };
+          });
           await applyList(kind, req.body, items);
           return items.map((it) => {
             const cu = uuidFromText(it[idField]!.context_id!.context_uuid.uuid);
@@ -247,6 +266,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
           const cu = uuidFromText(req.params.c);
           const uuid = uuidFromText(req.params.s, cu);
           const id = req.body[idField]!;
+          checkContext(`/${idField}`, req.params.c, id);
           id.context_id ??= { context_uuid: { uuid: req.params.c } };
           if (uuidFromText(id[uuidField]!.uuid, uuidFromText(id.context_id.context_uuid.uuid)) !== uuid)
             throw idMismatch(`/${idField}/${uuidField}/uuid`, req.params.s, id[uuidField]!.uuid);
