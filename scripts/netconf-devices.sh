@@ -190,12 +190,12 @@ start_device() { # port
     rm -f "$sock" "$state/netconfd.pid"
     mkdir -p "$state/home"
     # Started from its state directory: netconfd writes backup-cfg.xml into its cwd on commit.
-    (cd "$state" && HOME=$state/home PATH=$dir/bin:$PATH setsid "$NETCONFD" \
+    (cd "$state" && exec env HOME="$state/home" PATH="$dir/bin:$PATH" setsid "$NETCONFD" \
       --module=ietf-interfaces --module=ietf-system --no-startup \
       --superuser="$user" --port="$port" --ncxserver-sockname="$sock" \
       --target="${TARGET[$port]}" --home="$state/home" \
-      --log="$state/netconfd.log" </dev/null >"$state/netconfd.out" 2>&1 &
-      echo $! >"$state/netconfd.pid")
+      --log="$state/netconfd.log" </dev/null >"$state/netconfd.out" 2>&1) &
+    echo $! >"$state/netconfd.pid"
   fi
   local deadline=$((SECONDS + READY_SECONDS))
   until [[ -S $sock ]]; do
@@ -206,7 +206,7 @@ start_device() { # port
   if ! alive "$(pid_of "$state/sshd.pid")"; then
     rm -f "$state/sshd.pid"
     "$SSHD" -t -f "$state/sshd_config"
-    setsid "$SSHD" -D -f "$state/sshd_config" -E "$state/sshd.log" </dev/null >/dev/null 2>&1 &
+    (exec setsid "$SSHD" -D -f "$state/sshd_config" -E "$state/sshd.log" </dev/null >/dev/null 2>&1) &
     echo $! >"$state/sshd.pid"
   fi
 }
