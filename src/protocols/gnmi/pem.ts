@@ -1,5 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 
+/** PEM text, or a path to a PEM file. */
+export type PemSource = Buffer | string;
+
 /** PEM text as given, or the contents of the file a string names. */
 export function pemOrFile(src: Buffer | string): Buffer {
   if (Buffer.isBuffer(src)) return src;

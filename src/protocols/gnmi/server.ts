@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { decodePath, decodeUpdate, encodeNotification, encodePath } from './codec.js';
-import { pemOrFile } from './pem.js';
+import { type PemSource, pemOrFile } from './pem.js';
 import { joinPath } from './path.js';
 import { gnmiProto } from './proto.js';
 import { SubscribeSession } from './server-subscribe.js';
@@ -18,8 +18,7 @@ import type {
   UpdateResultPb,
 } from './wire.js';
 
-/** PEM text, or a path to a PEM file. */
-export type PemSource = Buffer | string;
+export type { PemSource } from './pem.js';
 
 export interface GnmiServerTls {
   cert: PemSource;
