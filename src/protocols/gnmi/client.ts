@@ -141,11 +141,13 @@ export class GnmiClient {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const state = ch.getConnectivityState(true);
-        if (state === grpc.connectivityState.READY) return resolve();
-        if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
-          return reject(new Error(grpc.connectivityState[state]));
+        if (state === grpc.connectivityState.READY) {
+          resolve();
+        } else if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
+          reject(new Error(grpc.connectivityState[state]));
+        } else {
+          ch.watchConnectivityState(state, deadline, (err) => (err ? reject(err) : check()));
         }
-        ch.watchConnectivityState(state, deadline, (err) => (err ? reject(err) : check()));
       };
       check();
     });

@@ -56,7 +56,7 @@ describe('gNMI codec', () => {
       const n: GnmiNotification = { timestamp: 1n, update: [{ path: parsePath('/a/b[k=v]'), value }], delete: [] };
       const back = wireRoundTrip(n).update[0].value;
       assert.deepEqual(normalise(back), normalise(value), value.kind);
-      if (value.kind === 'int' || value.kind === 'uint') assert.equal(typeof back.value, 'bigint');
+      if (back.kind === 'int' || back.kind === 'uint') assert.equal(typeof back.value, 'bigint');
     }
   });
 

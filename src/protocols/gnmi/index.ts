@@ -30,3 +30,17 @@ export { type GnmiServer, type GnmiServerOptions, type GnmiServerTls, type PemSo
 export { MemoryTarget, type MemoryTargetOptions } from './memory-target.js';
 export { GNMI_PROTO_DIR, GNMI_VERSION, gnmiProto, PROTO_LOADER_OPTIONS } from './proto.js';
 export { statusName } from './status.js';
+export {
+  type CapabilitiesResult,
+  GnmiClient,
+  type GnmiClientOptions,
+  type GnmiClientTls,
+  type PathLike,
+  type SetOperation,
+  type SetResult,
+  type SubscribeOptions,
+  type SubscriptionSpec,
+} from './client.js';
+export { GnmiSubscription } from './client-subscribe.js';
+export { GnmiError } from './errors.js';
+export { generateTestPki, PKI_FILES, type TestPki, writePki } from './tls.js';
