@@ -148,7 +148,7 @@ describe('Datastore reads', () => {
     for (let i = 0; i < 5; i++) {
       now += 250;
       const next = all();
-      next.forEach((v, j) => assert.ok(v >= last[j], 'every counter is non-decreasing'));
+      for (const [j, v] of next.entries()) assert.ok(v >= last[j], 'every counter is non-decreasing');
       last = next;
     }
     ds.set({ ...none, update: [upd(`${E1}/config/enabled`, { kind: 'bool', value: false })] });
