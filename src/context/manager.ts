@@ -178,10 +178,12 @@ export class ContextManager implements DeviceStatusSink {
   /** Reconciles discovered endpoints: same-named endpoints keep their uuid, undiscovered ones stay. */
   async setEndpoints(deviceUuid: string, endpoints: readonly EndpointInfo[]): Promise<void> {
     await this.updateDevice(deviceUuid, (d) => {
+      // Drivers report names; an endpoint declared as {uuid, name} keeps the uuid links refer to.
+      const known = new Map(d.device_endpoints.map((e) => [e.name, e.endpoint_id.endpoint_uuid.uuid]));
       const discovered = endpoints.map((e) =>
         N.endpoint(
           {
-            endpoint_id: { device_id: { device_uuid: { uuid: deviceUuid } }, endpoint_uuid: { uuid: e.name } },
+            endpoint_id: { device_id: { device_uuid: { uuid: deviceUuid } }, endpoint_uuid: { uuid: known.get(e.name) ?? e.name } },
             name: e.name,
             endpoint_type: e.type,
             kpi_sample_types: e.sampleTypes.filter((n) => enumName(KpiSampleType, n) !== undefined) as never[],

@@ -189,6 +189,26 @@ describe('TFS REST API through a real controller', () => {
     assert.deepEqual((await api('GET', `/tfs-api/device/${uuidFromText('r1')}`)).body.device_id, dev.body.device_id);
   });
 
+  it('devices: an endpoint declared with a uuid and a name keeps that uuid once the device connects', async () => {
+    const named = (n: string) => ({
+      ...emulated(n),
+      device_config: { config_rules: [rule('_connect/settings', { endpoints: [{ uuid: '1/1', name: 'Ethernet1', type: 'copper' }] })] },
+    });
+    assert.equal((await api('POST', '/tfs-api/devices', [named('n1'), named('n2')])).status, 200);
+    for (const n of ['n1', 'n2']) {
+      const dev = await until(() => api('GET', `/tfs-api/device/${n}`), (x) => x.body.device_operational_status === 'DEVICEOPERATIONALSTATUS_ENABLED');
+      assert.equal(dev.body.device_operational_status, 'DEVICEOPERATIONALSTATUS_ENABLED');
+      assert.deepEqual(
+        dev.body.device_endpoints.map((e: Json) => [e.name, e.endpoint_id.endpoint_uuid.uuid]),
+        [['Ethernet1', uuidFromText('1/1', uuidFromText(n))]],
+      );
+    }
+    const r = await api('POST', '/tfs-api/links', link('n1-n2', ['n1', '1/1'], ['n2', '1/1']));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal((await api('DELETE', '/tfs-api/link/n1-n2')).status, 200);
+    for (const n of ['n1', 'n2']) assert.equal((await api('DELETE', `/tfs-api/device/${n}`)).status, 200);
+  });
+
   it('devices: POST as an array and as the {"devices": [...]} wrapper; ids and list; PUT; DELETE', async () => {
     assert.equal((await api('POST', '/tfs-api/devices', [emulated('r2'), emulated('r3')])).status, 200);
     assert.equal((await api('POST', '/tfs-api/devices', { devices: [emulated('r4')] })).status, 200);
