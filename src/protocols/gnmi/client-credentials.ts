@@ -93,10 +93,11 @@ export class CredentialSource {
       );
       sock.on('error', (e: NodeJS.ErrnoException) => {
         const code = e.code ? ` (${e.code})` : '';
+        const reason = /routines:[^:]*:([^:]+)/.exec(e.message)?.[1] ?? e.message.trim();
         const hint = /wrong version number|packet length too long|ECONNRESET|unexpected eof/i.test(`${e.message} ${e.code}`)
           ? ' — the target may be plaintext; use insecure only if that is intended'
           : '';
-        done(`TLS handshake with ${host}:${port} failed: ${e.message}${code}${hint}`, sock);
+        done(`TLS handshake with ${host}:${port} failed: ${reason}${code}${hint}`, sock);
       });
     });
   }

@@ -169,8 +169,8 @@ export class GnmiClient {
     });
   }
 
-  async capabilities(): Promise<CapabilitiesResult> {
-    const res = await this.unary<CapabilityResponsePb>('Capabilities', {});
+  async capabilities(opts: { timeoutMs?: number } = {}): Promise<CapabilitiesResult> {
+    const res = await this.unary<CapabilityResponsePb>('Capabilities', {}, opts.timeoutMs);
     return {
       models: (res.supported_models ?? []).map((m) => ({ name: m.name ?? '', organization: m.organization ?? '', version: m.version ?? '' })),
       encodings: (res.supported_encodings ?? []) as GnmiEncoding[],
