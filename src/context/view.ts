@@ -9,8 +9,8 @@ export interface ViewEntry<T = unknown> {
   body: T;
   /** Stored revision before this change set (undefined when new). */
   storedRevision?: number;
-  /** Canonical JSON of the stored body, to tell updated from unchanged. */
-  storedJson?: string;
+  /** The body as stored (never mutated), to tell updated from unchanged. */
+  storedBody?: unknown;
   /** Set once the change set has touched this entity. */
   touched: boolean;
 }
@@ -43,7 +43,7 @@ export class StateView {
           name: e.name,
           body: e.body,
           storedRevision: e.revision,
-          storedJson: stableJson(e.body),
+          storedBody: e.body,
           touched: false,
         });
       }
@@ -77,7 +77,7 @@ export class StateView {
     for (const e of this.entries.values()) {
       if (!e?.touched) continue;
       if (e.storedRevision === undefined) out.push({ entry: e, action: 'created' });
-      else out.push({ entry: e, action: stableJson(e.body) === e.storedJson ? 'unchanged' : 'updated' });
+      else out.push({ entry: e, action: e.body === e.storedBody || stableJson(e.body) === stableJson(e.storedBody) ? 'unchanged' : 'updated' });
     }
     return out;
   }

@@ -35,7 +35,16 @@ export function parseUuid(text: string): string | undefined {
  * context; endpoint in a device).
  */
 export function uuidFromText(text: string, prefix?: string): string {
-  const parsed = parseUuid(text);
-  if (parsed) return parsed;
-  return uuidv5(prefix === undefined ? text : `${prefix}/${text}`);
+  const key = prefix === undefined ? text : `${prefix}/${text}`;
+  let uuid = cache.get(key);
+  if (uuid === undefined) {
+    uuid = parseUuid(text) ?? uuidv5(key);
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(key, uuid);
+  }
+  return uuid;
 }
+
+// Descriptors name the same contexts, topologies and devices thousands of times.
+const CACHE_SIZE = 100_000;
+const cache = new Map<string, string>();

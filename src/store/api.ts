@@ -61,6 +61,10 @@ export interface StoreReader {
   /** Ordered by name, then uuid. */
   list<T = unknown>(kind: EntityKind, options?: ListOptions): Promise<StoredEntity<T>[]>;
   count(kind: EntityKind, options?: ListOptions): Promise<number>;
+  /** The stored JSON text of one body, unparsed (for responses that send it as it is). */
+  getJson(kind: EntityKind, uuid: string): Promise<string | undefined>;
+  /** The stored JSON texts of the bodies list() would return, in the same order, unparsed. */
+  listJson(kind: EntityKind, options?: ListOptions): Promise<string[]>;
 }
 
 export interface StoreTx extends StoreReader {

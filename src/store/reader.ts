@@ -55,6 +55,20 @@ export class SqlReader implements StoreReader {
     return rows.map((row) => toStoredEntity<T>(row));
   }
 
+  async getJson(kind: EntityKind, uuid: string): Promise<string | undefined> {
+    const row = await this.run('get', () =>
+      this.db.selectFrom('entity').select('body').where('kind', '=', kind).where('uuid', '=', uuid).executeTakeFirst(),
+    );
+    return row?.body;
+  }
+
+  async listJson(kind: EntityKind, options: ListOptions = {}): Promise<string[]> {
+    const rows = await this.run('list', () =>
+      filtered(this.db.selectFrom('entity').select('body'), kind, options).orderBy('name').orderBy('uuid').execute(),
+    );
+    return rows.map((row) => row.body);
+  }
+
   async count(kind: EntityKind, options: ListOptions = {}): Promise<number> {
     const row = await this.run('count', () =>
       filtered(this.db.selectFrom('entity'), kind, options)

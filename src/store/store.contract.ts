@@ -321,6 +321,19 @@ export function runStoreContract(name: string, open: () => Promise<Store>, clean
       );
     });
 
+    it('gives stored bodies as JSON text, in list order, equal to the parsed ones', async () => {
+      const parent = uid('rawp');
+      const uuids = [uid('raw'), uid('raw'), uid('raw')];
+      await store.transaction(async (tx) => {
+        for (const [i, u] of uuids.entries()) await tx.put(write('slice', u, { i, s: 'é"\\n' }, { parent, name: `n${2 - i}` }));
+      });
+      const listed = await store.list('slice', { parent });
+      const texts = await store.listJson('slice', { parent });
+      assert.deepEqual(texts.map((t) => JSON.parse(t)), listed.map((e) => e.body));
+      assert.deepEqual(JSON.parse((await store.getJson('slice', uuids[0]!))!), { i: 0, s: 'é"\\n' });
+      assert.equal(await store.getJson('slice', uid('missing')), undefined);
+    });
+
     it('records each committed change set in the outbox, in the same commit, until acknowledged', async () => {
       const a = uid('ob');
       const b = uid('ob');
