@@ -7,7 +7,7 @@ import type { SimUser } from './users.js';
 export interface GnmiSimOptions {
   /** Listen address (default 127.0.0.1). */
   host?: string;
-  /** Port of the first target; target i listens on port + i. */
+  /** Port of the first target; target i listens on port + i. 0: every target on a free port of its own. */
   port: number;
   count?: number;
   /** Plaintext, or TLS with the PKI in `dir` (generated there if absent). */
@@ -69,7 +69,7 @@ class Slot implements SimTargetHandle {
     readonly index: number,
     readonly name: string,
     readonly host: string,
-    readonly port: number,
+    public port: number,
     readonly target: SimTarget,
   ) {}
 
@@ -86,7 +86,7 @@ export async function startGnmiSim(opts: GnmiSimOptions): Promise<GnmiSim> {
   const host = opts.host ?? '127.0.0.1';
   const count = opts.count ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
-  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port + count - 1 > 65535) {
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port + count - 1 > 65535) {
     throw new Error(`ports ${opts.port}..${opts.port + count - 1} are outside 1..65535`);
   }
   const pki = opts.tls === 'insecure' ? undefined : await ensurePki(opts.tls.dir, [host]);
@@ -95,7 +95,7 @@ export async function startGnmiSim(opts: GnmiSimOptions): Promise<GnmiSim> {
   const prefix = opts.hostnamePrefix ?? 'sim';
   const slots = Array.from({ length: count }, (_, i) => {
     const name = `${prefix}${i + 1}`;
-    return new Slot(i, name, host, opts.port + i, new SimTarget({ hostname: name, interfaces, users: opts.users }));
+    return new Slot(i, name, host, opts.port && opts.port + i, new SimTarget({ hostname: name, interfaces, users: opts.users }));
   });
 
   const start = async (slot: Slot): Promise<void> => {
@@ -111,6 +111,7 @@ export async function startGnmiSim(opts: GnmiSimOptions): Promise<GnmiSim> {
         .then(
           (server) => {
             slot.server = server;
+            slot.port = server.port;
           },
           (err: unknown) => {
             throw new SimListenError(slot.port, host, err);
