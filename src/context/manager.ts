@@ -30,6 +30,12 @@ export interface Logger {
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
+type DeviceChange = (d: T.Device) => T.Device | undefined;
+interface DeviceBatch {
+  changes: Map<string, DeviceChange[]>;
+  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+}
+
 export class ContextManager implements DeviceStatusSink {
   readonly relay: OutboxRelay;
 
@@ -198,14 +204,47 @@ export class ContextManager implements DeviceStatusSink {
     });
   }
 
-  private async updateDevice(uuid: string, change: (d: T.Device) => T.Device | undefined): Promise<void> {
-    await this.commit(async (tx) => {
-      const e = await tx.get<T.Device>('device', uuid);
-      if (!e) return;
-      const next = change(e.body);
-      if (!next || JSON.stringify(next) === JSON.stringify(e.body)) return;
-      await tx.put({ kind: 'device', uuid, parent: null, name: e.name, body: next }, e.revision);
+  /**
+   * Device reports (status, endpoints) arrive by the thousand when many devices connect at
+   * once: they are coalesced and written in one transaction per batch. The promise resolves
+   * once the change is committed (or rejects with the batch's error).
+   */
+  private updateDevice(uuid: string, change: DeviceChange): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const b = this.#batch;
+      const changes = b.changes.get(uuid);
+      if (changes) changes.push(change);
+      else b.changes.set(uuid, [change]);
+      b.waiters.push({ resolve, reject });
+      if (b.changes.size >= 1000) this.#flushDevices();
+      else this.#batchTimer ??= setTimeout(() => this.#flushDevices(), 5);
     });
+  }
+
+  #batch: DeviceBatch = { changes: new Map(), waiters: [] };
+  #batchTimer: NodeJS.Timeout | undefined;
+
+  #flushDevices(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    const batch = this.#batch;
+    this.#batch = { changes: new Map(), waiters: [] };
+    this.commit(async (tx) => {
+      const writes = [];
+      for (const e of await tx.getMany<T.Device>('device', [...batch.changes.keys()])) {
+        let body = e.body;
+        for (const change of batch.changes.get(e.uuid)!) body = change(body) ?? body;
+        if (JSON.stringify(body) !== JSON.stringify(e.body)) writes.push({ kind: 'device' as const, uuid: e.uuid, parent: null, name: e.name, body });
+      }
+      if (writes.length) await tx.putMany(writes);
+    }).then(
+      () => {
+        for (const w of batch.waiters) w.resolve();
+      },
+      (err) => {
+        for (const w of batch.waiters) w.reject(err);
+      },
+    );
   }
 
   // ---- reads -------------------------------------------------------------------------------
