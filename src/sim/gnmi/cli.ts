@@ -92,17 +92,20 @@ export function gnmiCommand(io: SimIo): Command {
   return new Command('gnmi')
     .description('serve simulated OpenConfig gNMI targets on consecutive ports (TLS with a generated CA unless --insecure)')
     .option('--host <addr>', 'listen address', '127.0.0.1')
-    .option('--port <n>', 'port of the first target', integer('--port', 1, 65535), 57400)
+    .option('--port <n>', 'port of the first target (0: a free port each)', integer('--port', 0, 65535), 57400)
     .option('--count <k>', 'number of targets (ports port..port+k-1)', integer('--count', 1, 10000), 1)
     .addOption(new Option('--insecure', 'plaintext gRPC (no TLS)').conflicts('tlsDir'))
     .option('--tls-dir <dir>', 'TLS files (ca.crt, server.crt/key, client.crt/key); generated there if absent')
-    .option(
-      '--user <NAME:PASS:rw|ro>',
-      'a user and role (repeatable); without any, every login is read-write',
-      (v: string, acc: SimUser[]) => [...acc, asArg(parseUser)(v)],
-      [] as SimUser[],
+    .addOption(
+      new Option('--user <NAME:PASS:rw|ro>', 'a user and role (repeatable); without any, every login is read-write')
+        .argParser((v: string, acc: SimUser[]) => [...acc, asArg(parseUser)(v)])
+        .default([], 'none'),
     )
-    .option('--interfaces <list>', 'interfaces of every target, ranges allowed', asArg(expandInterfaces), expandInterfaces('Ethernet1-4'))
+    .addOption(
+      new Option('--interfaces <list>', 'interfaces of every target, ranges allowed')
+        .argParser(asArg(expandInterfaces))
+        .default(expandInterfaces('Ethernet1-4'), 'Ethernet1-4'),
+    )
     .option('--hostname-prefix <p>', 'target i is named <p><i>', 'sim')
     .action(async (opts: GnmiCliOptions) => {
       await serveGnmi(opts, io);
@@ -111,11 +114,12 @@ export function gnmiCommand(io: SimIo): Command {
 
 /** The `cnsdn-sim` program; resolves with the exit code. */
 export async function runSim(argv: string[], io: SimIo): Promise<number> {
+  const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s) };
   const program = new Command('cnsdn-sim')
     .description('device simulators for cnsdn tests, demos and scale runs')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .addCommand(gnmiCommand(io).exitOverride());
+    .configureOutput(output)
+    .addCommand(gnmiCommand(io).exitOverride().configureOutput(output));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
