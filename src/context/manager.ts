@@ -291,6 +291,17 @@ export class ContextManager implements DeviceStatusSink {
     return { topology_id: t.topology_id, name: t.name, devices: devices.map((d) => d.body).sort(byName), links: links.map((l) => l.body).sort(byName) };
   }
 
+  /** Stored JSON of every entity of a kind, unparsed: list responses send it as it is. */
+  listJson(kind: 'device' | 'link'): Promise<string[]> {
+    return this.store.listJson(kind);
+  }
+
+  async getJson(kind: 'device' | 'link', ref: string): Promise<string> {
+    const text = await this.store.getJson(kind, uuidFromText(ref));
+    if (text === undefined) throw new CnsdnError('NOT_FOUND', `${kind} ${ref} does not exist`, [{ path: '', message: `no ${kind} with id or name ${ref}` }]);
+    return text;
+  }
+
   async listDevices(): Promise<T.Device[]> {
     return (await this.store.list<T.Device>('device')).map((d) => d.body);
   }

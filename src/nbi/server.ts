@@ -1,6 +1,7 @@
 /** The NBI HTTP server: Fastify with problem+json errors, auth, probes, metrics, OpenAPI and SSE. */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -93,6 +94,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit,
     genReqId: requestId,
     requestIdHeader: false,
+    // One line per request at info level costs more than a small request itself under load:
+    // requests are logged by installRequestLog instead (errors, slow ones; all at debug).
+    disableRequestLogging: true,
     trustProxy: options.trustProxy ?? false,
     ajv: {
       // additionalProperties: false must reject, not silently strip.
@@ -101,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.setErrorHandler(problemErrorHandler);
+  installRequestLog(app);
   app.addSchema({ ...problemSchema, $id: PROBLEM_SCHEMA_ID });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -143,7 +148,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   // After the rate limit and load shedding, so failed token guesses are throttled as well.
   installAuth(app, options.adminToken);
-  await app.register(compress, { global: true, threshold: 1024 });
+  // Level 1: on large lists (tens of MB) the default level costs seconds for a few % of size.
+  await app.register(compress, { global: true, threshold: 1024, zlibOptions: { level: 1 }, brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } } });
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their component name (components.schemas.Problem).
@@ -381,4 +387,16 @@ export function locateJsonError(s: string): { index: number; message: string } |
       }
     }
   }
+}
+
+const SLOW_REQUEST_MS = 1000;
+
+function installRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const ms = reply.elapsedTime;
+    const entry = { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(ms * 10) / 10 };
+    if (reply.statusCode >= 500) request.log.error(entry, 'request failed');
+    else if (ms > SLOW_REQUEST_MS) request.log.warn(entry, 'slow request');
+    else request.log.debug(entry, 'request');
+  });
 }

@@ -6,7 +6,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { CnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
-import { schemas, uuidFromText } from '../model/index.js';
+import { normalize, schemas, uuidFromText } from '../model/index.js';
 import { requireRole } from './auth.js';
 import { typeboxValidator } from './validation.js';
 
@@ -69,6 +69,16 @@ async function inBody<R>(kind: Kind, shape: Shape, run: () => Promise<R>): Promi
     throw new CnsdnError(e.code, message, details, { cause: e });
   }
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** `{"<kind>":[...]}` from stored JSON texts: the bodies are sent as stored, never parsed. */
+const jsonList = (kind: string, texts: string[]) => `{"${kind}":[${texts.join(',')}]}`;
+
+const nameOf = (body: unknown): string | undefined => {
+  const name = (body as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+};
 
 const idMismatch = (path: string, inPath: string, inBody: string) =>
   new CnsdnError('INVALID_ARGUMENT', `the id in the body (${inBody}) is not the one in the URL (${inPath})`, [{ path, message: `must be ${inPath}` }]);
@@ -184,18 +194,22 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
     app.get('/tfs-api/device_ids', { ...viewer, schema: doc('device', 'List device ids') }, async () => ({
       device_ids: (await ctx.listDevices()).map((d) => d.device_id),
     }));
-    app.get('/tfs-api/devices', { ...viewer, schema: doc('device', 'List devices') }, async () => ({ devices: await ctx.listDevices() }));
+    app.get('/tfs-api/devices', { ...viewer, schema: doc('device', 'List devices') }, async (_req, reply) =>
+      reply.type(JSON_TYPE).send(jsonList('devices', await ctx.listJson('device'))),
+    );
     app.post('/tfs-api/devices', { ...operator, ...collectionRoute('devices', schemas.Device), schema: doc('device', 'Add devices (and connect them)', collection('devices', schemas.Device)) }, async (req) => {
       const list = (await applyMany('devices', req.body)) as schemas.DeviceIn[];
-      return list.map((d) => ({ device_uuid: { uuid: uuidFromText(d.device_id.device_uuid.uuid) } }));
+      return list.map((d) => ({ device_uuid: { uuid: uuidFromText(normalize.ownIdText(d.device_id.device_uuid.uuid, d.name)) } }));
     });
-    app.get<{ Params: { id: string } }>('/tfs-api/device/:id', { ...viewer, schema: doc('device', 'Get a device', { params: ID }) }, async (req) => ctx.getDevice(req.params.id));
+    app.get<{ Params: { id: string } }>('/tfs-api/device/:id', { ...viewer, schema: doc('device', 'Get a device', { params: ID }) }, async (req, reply) =>
+      reply.type(JSON_TYPE).send(await ctx.getJson('device', req.params.id)),
+    );
     app.put<{ Params: { id: string }; Body: schemas.DeviceIn }>(
       '/tfs-api/device/:id',
       { ...operator, schema: doc('device', 'Configure (create or update) a device', { params: ID, body: schemas.Device }) },
       async (req) => {
         const uuid = uuidFromText(req.params.id);
-        if (uuidFromText(req.body.device_id.device_uuid.uuid) !== uuid) throw idMismatch('/device_id/device_uuid/uuid', req.params.id, req.body.device_id.device_uuid.uuid);
+        if (uuidFromText(normalize.ownIdText(req.body.device_id.device_uuid.uuid, req.body.name)) !== uuid) throw idMismatch('/device_id/device_uuid/uuid', req.params.id, req.body.device_id.device_uuid.uuid);
         await applyOne('devices', req.body);
         return { device_uuid: { uuid } };
       },
@@ -207,18 +221,22 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
 
     // ---- links
     app.get('/tfs-api/link_ids', { ...viewer, schema: doc('link', 'List link ids') }, async () => ({ link_ids: (await ctx.listLinks()).map((l) => l.link_id) }));
-    app.get('/tfs-api/links', { ...viewer, schema: doc('link', 'List links') }, async () => ({ links: await ctx.listLinks() }));
+    app.get('/tfs-api/links', { ...viewer, schema: doc('link', 'List links') }, async (_req, reply) =>
+      reply.type(JSON_TYPE).send(jsonList('links', await ctx.listJson('link'))),
+    );
     app.post('/tfs-api/links', { ...operator, ...collectionRoute('links', schemas.Link), schema: doc('link', 'Add links', collection('links', schemas.Link)) }, async (req) => {
       const list = (await applyMany('links', req.body)) as schemas.LinkIn[];
-      return list.map((l) => ({ link_uuid: { uuid: uuidFromText(l.link_id.link_uuid.uuid) } }));
+      return list.map((l) => ({ link_uuid: { uuid: uuidFromText(normalize.ownIdText(l.link_id.link_uuid.uuid, l.name)) } }));
     });
-    app.get<{ Params: { id: string } }>('/tfs-api/link/:id', { ...viewer, schema: doc('link', 'Get a link', { params: ID }) }, async (req) => ctx.getLink(req.params.id));
+    app.get<{ Params: { id: string } }>('/tfs-api/link/:id', { ...viewer, schema: doc('link', 'Get a link', { params: ID }) }, async (req, reply) =>
+      reply.type(JSON_TYPE).send(await ctx.getJson('link', req.params.id)),
+    );
     app.put<{ Params: { id: string }; Body: schemas.LinkIn }>(
       '/tfs-api/link/:id',
       { ...operator, schema: doc('link', 'Create or update a link', { params: ID, body: schemas.Link }) },
       async (req) => {
         const uuid = uuidFromText(req.params.id);
-        if (uuidFromText(req.body.link_id.link_uuid.uuid) !== uuid) throw idMismatch('/link_id/link_uuid/uuid', req.params.id, req.body.link_id.link_uuid.uuid);
+        if (uuidFromText(normalize.ownIdText(req.body.link_id.link_uuid.uuid, req.body.name)) !== uuid) throw idMismatch('/link_id/link_uuid/uuid', req.params.id, req.body.link_id.link_uuid.uuid);
         await applyOne('links', req.body);
         return { link_uuid: { uuid } };
       },
@@ -252,7 +270,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
           await applyList(kind, req.body, items);
           return items.map((it) => {
             const cu = uuidFromText(it[idField]!.context_id!.context_uuid.uuid);
-            return { context_id: { context_uuid: { uuid: cu } }, [uuidField]: { uuid: uuidFromText(it[idField]![uuidField]!.uuid, cu) } };
+            return { context_id: { context_uuid: { uuid: cu } }, [uuidField]: { uuid: uuidFromText(normalize.ownIdText(it[idField]![uuidField]!.uuid, nameOf(it)), cu) } };
           });
         },
       );
@@ -268,7 +286,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
           const id = req.body[idField]!;
           checkContext(`/${idField}`, req.params.c, id);
           id.context_id ??= { context_uuid: { uuid: req.params.c } };
-          if (uuidFromText(id[uuidField]!.uuid, uuidFromText(id.context_id.context_uuid.uuid)) !== uuid)
+          if (uuidFromText(normalize.ownIdText(id[uuidField]!.uuid, nameOf(req.body)), uuidFromText(id.context_id.context_uuid.uuid)) !== uuid)
             throw idMismatch(`/${idField}/${uuidField}/uuid`, req.params.s, id[uuidField]!.uuid);
           await applyOne(kind as Kind, req.body);
           return { context_id: { context_uuid: { uuid: cu } }, [uuidField]: { uuid } };
