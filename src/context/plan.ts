@@ -119,8 +119,8 @@ const devKey = (d: T.DeviceId) => d.device_uuid.uuid;
 const linkKey = (l: T.LinkId) => l.link_uuid.uuid;
 const topoUuid = (t: T.TopologyId) => t.topology_uuid.uuid;
 
-function isController(d: schemas.DeviceIn, referenced: Set<string>): boolean {
-  return referenced.has(uuidFromText(d.device_id.device_uuid.uuid)) || /controller/i.test(d.device_type ?? '');
+function isController(d: T.Device, referenced: Set<string>): boolean {
+  return referenced.has(devKey(d.device_id)) || /controller/i.test(d.device_type);
 }
 
 export async function plan(descriptor: D, view: StateView, options: PlanOptions = {}): Promise<Plan> {
@@ -138,7 +138,8 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
   const controllerRefs = new Set((descriptor.devices ?? []).flatMap((d) => (d.controller_id ? [uuidFromText(d.controller_id.device_uuid.uuid)] : [])));
   // TFS order: controllers first, then the other devices (stable within each group).
   const devices = (descriptor.devices ?? [])
-    .map((d, i) => ({ path: `/devices/${i}`, v: N.device(d), raw: d, controller: isController(d, controllerRefs) }))
+    .map((d, i) => ({ path: `/devices/${i}`, v: N.device(d), raw: d }))
+    .map((d) => ({ ...d, controller: isController(d.v, controllerRefs) }))
     .sort((a, b) => Number(b.controller) - Number(a.controller));
   const links = (descriptor.links ?? []).map((l, i) => ({ path: `/links/${i}`, v: N.link(l) }));
   const services = (descriptor.services ?? []).map((s, i) => ({ path: `/services/${i}`, v: N.service(s), raw: s }));
@@ -161,6 +162,17 @@ export async function plan(descriptor: D, view: StateView, options: PlanOptions 
   dup('service', services.map((s) => ({ path: s.path, id: s.v.service_id.service_uuid.uuid, idPath: '/service_id' })));
   dup('slice', slices.map((s) => ({ path: s.path, id: s.v.slice_id.slice_uuid.uuid, idPath: '/slice_id' })));
   dup('connection', connections.map((c) => ({ path: c.path, id: c.v.connection_id.connection_uuid.uuid, idPath: '/connection_id' })));
+
+  // TFS would invent a random uuid for an entity with neither; a re-import would then duplicate it.
+  const needId = (path: string, uuid: string, name: string | undefined) => {
+    if (!uuid && !name) err(path, 'must not be empty unless the entity has a name', 'VALIDATION_FAILED');
+  };
+  for (const d of devices) needId(`${d.path}/device_id/device_uuid/uuid`, d.raw.device_id.device_uuid.uuid, d.raw.name);
+  (descriptor.links ?? []).forEach((l, i) => {
+    needId(`/links/${i}/link_id/link_uuid/uuid`, l.link_id.link_uuid.uuid, l.name);
+  });
+  for (const s of services) needId(`${s.path}/service_id/service_uuid/uuid`, s.raw.service_id.service_uuid.uuid, s.raw.name);
+  for (const s of slices) needId(`${s.path}/slice_id/slice_uuid/uuid`, s.raw.slice_id.slice_uuid.uuid, s.raw.name);
 
   // Batched reads of everything the change set names.
   const endpointDevices = (ids: T.EndPointId[]) => ids.map((e) => e.device_id.device_uuid.uuid);

@@ -56,6 +56,11 @@ export function endpointId(id: In.EndPointIdIn): T.EndPointId {
   };
 }
 
+/** TFS's rule for an entity's own id: an empty uuid is taken from the entity's name. */
+export function ownIdText(uuid: string, name: string | undefined): string {
+  return uuid || name || '';
+}
+
 /** The name an entity gets: its explicit name, else the id text when that was not a uuid. */
 export function entityName(explicit: string | undefined, idText: string, uuid: string): string {
   if (explicit) return explicit;
@@ -118,7 +123,7 @@ export function endpoint(e: In.EndPointIn, dev: T.DeviceId): T.EndPoint {
 }
 
 export function device(d: In.DeviceIn): T.Device {
-  const id = deviceId(d.device_id);
+  const id = deviceId({ device_uuid: { uuid: ownIdText(d.device_id.device_uuid.uuid, d.name) } });
   const out: T.Device = {
     device_id: id,
     name: entityName(d.name, d.device_id.device_uuid.uuid, id.device_uuid.uuid),
@@ -143,7 +148,7 @@ export function device(d: In.DeviceIn): T.Device {
 }
 
 export function link(l: In.LinkIn): T.Link {
-  const id = linkId(l.link_id);
+  const id = linkId({ link_uuid: { uuid: ownIdText(l.link_id.link_uuid.uuid, l.name) } });
   const attributes: T.Link['attributes'] = {
     total_capacity_gbps: l.attributes?.total_capacity_gbps ?? 0,
     used_capacity_gbps: l.attributes?.used_capacity_gbps ?? 0,
@@ -159,7 +164,7 @@ export function link(l: In.LinkIn): T.Link {
 }
 
 export function service(s: In.ServiceIn): T.Service {
-  const id = serviceId(s.service_id);
+  const id = serviceId({ ...s.service_id, service_uuid: { uuid: ownIdText(s.service_id.service_uuid.uuid, s.name) } });
   return {
     service_id: id,
     name: entityName(s.name, s.service_id.service_uuid.uuid, id.service_uuid.uuid),
@@ -173,7 +178,7 @@ export function service(s: In.ServiceIn): T.Service {
 }
 
 export function slice(s: In.SliceIn): T.Slice {
-  const id = sliceId(s.slice_id);
+  const id = sliceId({ ...s.slice_id, slice_uuid: { uuid: ownIdText(s.slice_id.slice_uuid.uuid, s.name) } });
   return {
     slice_id: id,
     name: entityName(s.name, s.slice_id.slice_uuid.uuid, id.slice_uuid.uuid),

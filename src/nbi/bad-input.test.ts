@@ -278,6 +278,15 @@ describe('bad input never changes the store', () => {
     assert.deepEqual(paths(mixed), ['/services/1/service_id']);
   });
 
+  it('an entity with neither a uuid nor a name → 400 at its id', async () => {
+    const r = await reject('POST', '/tfs-api/devices', JSON.stringify({ device_id: { device_uuid: { uuid: '' } } }), 400, 'CNSDN_VALIDATION_FAILED');
+    assert.deepEqual(paths(r), ['/device_id/device_uuid/uuid']);
+    const l = await reject('POST', '/tfs-api/links', JSON.stringify([link('ok-link'), { link_id: { link_uuid: { uuid: '' } } }]), 400, 'CNSDN_VALIDATION_FAILED');
+    assert.deepEqual(paths(l), ['/1/link_id/link_uuid/uuid']);
+    const d = await reject('POST', '/tfs-api/descriptors', JSON.stringify({ slices: [{ slice_id: { slice_uuid: { uuid: '' } } }] }), 400, 'CNSDN_VALIDATION_FAILED');
+    assert.deepEqual(paths(d), ['/slices/0/slice_id/slice_uuid/uuid']);
+  });
+
   it('bodies over the size limit → 413 CNSDN_BODY_TOO_LARGE', async () => {
     const big = JSON.stringify({ ...device('huge'), device_type: 'x'.repeat(8 * 1024 * 1024) });
     await reject('POST', '/tfs-api/devices', big, 413, 'CNSDN_BODY_TOO_LARGE');

@@ -209,6 +209,19 @@ describe('TFS REST API through a real controller', () => {
     for (const n of ['n1', 'n2']) assert.equal((await api('DELETE', `/tfs-api/device/${n}`)).status, 200);
   });
 
+  it('devices and services with an empty uuid take their id from their name, as in TFS', async () => {
+    const r = await api('POST', '/tfs-api/devices', { ...emulated('ignored'), device_id: { device_uuid: { uuid: '' } }, name: 'by-name' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, [{ device_uuid: { uuid: uuidFromText('by-name') } }]);
+    assert.equal((await api('GET', '/tfs-api/device/by-name')).body.name, 'by-name');
+    const s = await api('POST', '/tfs-api/context/admin/services', { service_id: { service_uuid: { uuid: '' } }, name: 'svc-by-name' });
+    assert.deepEqual(s.body, [{ context_id: { context_uuid: { uuid: ADMIN } }, service_uuid: { uuid: uuidFromText('svc-by-name', ADMIN) } }]);
+    assert.equal((await api('GET', '/tfs-api/context/admin/service/svc-by-name')).status, 200);
+    assert.equal((await api('PUT', '/tfs-api/device/by-name', { device_id: { device_uuid: { uuid: '' } }, name: 'by-name', device_type: 't' })).status, 200);
+    assert.equal((await api('DELETE', '/tfs-api/context/admin/service/svc-by-name')).status, 200);
+    assert.equal((await api('DELETE', '/tfs-api/device/by-name')).status, 200);
+  });
+
   it('devices: POST as an array and as the {"devices": [...]} wrapper; ids and list; PUT; DELETE', async () => {
     assert.equal((await api('POST', '/tfs-api/devices', [emulated('r2'), emulated('r3')])).status, 200);
     assert.equal((await api('POST', '/tfs-api/devices', { devices: [emulated('r4')] })).status, 200);
