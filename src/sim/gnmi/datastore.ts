@@ -8,12 +8,11 @@ import type {
 } from '../../protocols/gnmi/target.js';
 import { GnmiStatusError } from '../../protocols/gnmi/target.js';
 import { InterfaceCounters } from './counters.js';
-import { copyTree, type EntryMap, formatElems, notFound, type Obj } from './data.js';
+import { copyTree, type EntryMap, notFound, type Obj } from './data.js';
 import { deriveView, type StateSource } from './derive.js';
+import { diffTrees } from './diff.js';
 import { applyDelete, applyWrite, normalizeKeys } from './edit.js';
-import type { Scalar } from './leaf-types.js';
 import { OPENCONFIG } from './openconfig.js';
-import type { LeafListSchema, LeafSchema } from './schema.js';
 import { type CounterHook, flatten, leafValue, type Match, renderJson, resolve } from './tree.js';
 
 export interface DatastoreOptions {
@@ -182,11 +181,11 @@ export class Datastore {
     }
     normalizeKeys(OPENCONFIG, next, []);
     const nextView = deriveView(OPENCONFIG, next, this.source);
-    const before = this.listeners.size > 0 ? this.snapshot(this.view) : undefined;
+    const before = this.view;
     this.config = next;
     this.view = nextView;
     this.forgetCounters();
-    if (before) this.notify(before, this.snapshot(nextView));
+    if (this.listeners.size > 0) this.notify(before, nextView);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -204,31 +203,16 @@ export class Datastore {
     for (const name of this.counters.keys()) if (!live?.has(name)) this.counters.delete(name);
   }
 
-  /** Leaves other than counters, keyed by path text. */
-  private snapshot(view: Obj): Map<string, { elems: PathElem[]; schema: LeafSchema | LeafListSchema; v: Scalar | Scalar[] }> {
-    const out = new Map<string, { elems: PathElem[]; schema: LeafSchema | LeafListSchema; v: Scalar | Scalar[] }>();
-    flatten({ schema: OPENCONFIG, data: view, elems: [] }, 'ALL', (elems, schema, v) => {
-      if (elems[elems.length - 2]?.name !== 'counters') out.set(formatElems(elems), { elems, schema, v });
-    });
-    return out;
-  }
-
-  private notify(before: ReturnType<Datastore['snapshot']>, after: ReturnType<Datastore['snapshot']>): void {
+  private notify(before: Obj, after: Obj): void {
     const updates: GnmiUpdate[] = [];
     const deletes: GnmiPath[] = [];
-    for (const [k, a] of after) {
-      const b = before.get(k);
-      if (!b || !sameValue(a.v, b.v)) updates.push({ path: { elem: a.elems }, value: leafValue(a.schema, a.v, 'PROTO') });
-    }
-    for (const [k, b] of before) if (!after.has(k)) deletes.push({ elem: b.elems });
+    diffTrees(OPENCONFIG, before, after, {
+      update: (elems, schema, v) => updates.push({ path: { elem: elems }, value: leafValue(schema, v, 'PROTO') }),
+      delete: (elems) => deletes.push({ elem: elems }),
+    });
     if (updates.length === 0 && deletes.length === 0) return;
     for (const l of this.listeners) l(updates, deletes);
   }
-}
-
-function sameValue(a: Scalar | Scalar[], b: Scalar | Scalar[]): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  return a === b;
 }
 
 function hasWildcard(elems: PathElem[]): boolean {
