@@ -4,7 +4,15 @@ import type { SubscribeResponsePb } from './wire.js';
 export interface ResponseSink {
   write(msg: SubscribeResponsePb): boolean;
   once(event: 'drain', listener: () => void): unknown;
+  /** Messages the stream holds but has not sent yet (Writable.writableLength). */
+  readonly writableLength?: number;
 }
+
+/**
+ * How many messages may sit in the gRPC stream's own buffer before we wait for 'drain'.
+ * Node's object-mode default (16) makes the stream wait for every few messages.
+ */
+const STREAM_BUFFER = 256;
 
 /**
  * A bounded per-stream queue in front of a gRPC server stream. It writes while the stream
@@ -30,7 +38,7 @@ export class SendQueue {
   push(msg: SubscribeResponsePb): void {
     if (this.closed) return;
     if (this.items.length === this.head && !this.waiting) {
-      if (this.sink.write(msg)) return;
+      if (this.write(msg)) return;
       this.waitForDrain();
       return;
     }
@@ -70,6 +78,10 @@ export class SendQueue {
     }
   }
 
+  private write(msg: SubscribeResponsePb): boolean {
+    return this.sink.write(msg) || (this.sink.writableLength ?? STREAM_BUFFER) < STREAM_BUFFER;
+  }
+
   private waitForDrain(): void {
     this.waiting = true;
     this.sink.once('drain', () => {
@@ -86,7 +98,7 @@ export class SendQueue {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
-      if (!this.sink.write(msg)) {
+      if (!this.write(msg)) {
         this.waitForDrain();
         return;
       }

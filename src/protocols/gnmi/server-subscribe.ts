@@ -41,6 +41,8 @@ export class SubscribeSession {
   private timers: NodeJS.Timeout[] = [];
   private unlisten?: () => void;
   private started = false;
+  /** SAMPLE ticks skipped because earlier samples were still waiting to be sent (a tenth of the queue). */
+  skippedSamples = 0;
   private done = false;
 
   constructor(
@@ -154,6 +156,10 @@ export class SubscribeSession {
   }
 
   private sample(sub: ActiveSubscription): void {
+    if (this.queue.length > this.ctx.queueLimit / 10) {
+      this.skippedSamples++;
+      return;
+    }
     const updates = this.leaves(sub);
     if (!sub.suppressRedundant) {
       this.send(updates, nowNs());
