@@ -15,8 +15,10 @@ const SMALL = new URL('../context/testdata/small-topology.json', import.meta.url
 const outgoing: string[] = [];
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-  const first = args[0] as { host?: string; path?: string } | number | string;
-  const host = typeof first === 'object' && first ? (first.host ?? first.path ?? '') : typeof args[1] === 'string' ? args[1] : String(first);
+  // net.connect() passes its normalised arguments as one array.
+  const given = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  const first = given[0] as { host?: string; path?: string } | number | string;
+  const host = typeof first === 'object' && first ? (first.host ?? first.path ?? '') : typeof given[1] === 'string' ? given[1] : String(first);
   outgoing.push(String(host));
   return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
@@ -258,6 +260,7 @@ describe('TFS REST API through a real controller', () => {
     assert.equal(dev.body.device_operational_status, 'DEVICEOPERATIONALSTATUS_DISABLED');
     assert.match(dev.body.cnsdn.status_reason, /^CNSDN_[A-Z_]+: /);
     await new Promise((r) => setTimeout(r, 200));
+    assert.ok(outgoing.includes('127.0.0.1'), `the connection recorder sees this process connect: ${outgoing.slice(0, 5)}`);
     assert.deepEqual(outgoing.filter((h) => h.startsWith('172.20.20.')), []);
     assert.equal((await api('DELETE', '/tfs-api/device/lab-r1')).status, 200);
   });
@@ -486,6 +489,24 @@ describe('TFS descriptors through HTTP', () => {
     assert.deepEqual(got, want);
     assert.equal(want.services.services.length, 1);
     assert.deepEqual((await api2('GET', '/tfs-api/descriptors')).body, exported.body);
+  });
+
+  it('what GET returns, PUT takes back unchanged', async () => {
+    const items = [
+      '/tfs-api/context/admin',
+      '/tfs-api/context/admin/topology/admin',
+      '/tfs-api/device/dc1',
+      '/tfs-api/device/r1',
+      `/tfs-api/link/${encodeURIComponent('r1/Ethernet1==dc1/eth1')}`,
+      '/tfs-api/context/admin/service/svc1',
+    ];
+    for (const path of items) {
+      const got = await api('GET', path);
+      assert.equal(got.status, 200, path);
+      const put = await api('PUT', path, got.body);
+      assert.equal(put.status, 200, `${path}: ${JSON.stringify(put.body)}`);
+      assert.deepEqual((await api('GET', path)).body, got.body, path);
+    }
   });
 
   const fixtureSets = [
