@@ -56,7 +56,8 @@ describe('Datastore reads', () => {
     const cfg = value(ds, E1, 'CONFIG') as Record<string, unknown>;
     assert.deepEqual(Object.keys(cfg), ['name', 'config']);
     const st = value(ds, E1, 'STATE') as { state: Record<string, unknown> };
-    assert.deepEqual(Object.keys(st), ['name', 'state']);
+    assert.deepEqual(Object.keys(st), ['name', 'openconfig-if-ethernet:ethernet', 'state']);
+    assert.equal(st.state.management, false);
     assert.equal(st.state['oper-status'], 'UP');
     assert.equal(st.state.mtu, 1500, 'state mirrors the applied config');
     assert.ok(st.state.counters);
@@ -64,7 +65,7 @@ describe('Datastore reads', () => {
     assert.equal(op.state.mtu, undefined);
     assert.equal(op.state['oper-status'], 'UP');
     const all = value(ds, E1, 'ALL') as Record<string, unknown>;
-    assert.deepEqual(Object.keys(all), ['name', 'config', 'state']);
+    assert.deepEqual(Object.keys(all), ['name', 'config', 'openconfig-if-ethernet:ethernet', 'state']);
   });
 
   test('JSON_IETF qualifies module changes, identities and uint64; JSON does not', () => {
@@ -80,6 +81,12 @@ describe('Datastore reads', () => {
       'openconfig-vlan:switched-vlan': {
         config: { 'interface-mode': 'ACCESS', 'access-vlan': 10 },
         state: { 'interface-mode': 'ACCESS', 'access-vlan': 10 },
+      },
+      state: {
+        'hw-mac-address': '02:00:00:00:00:01',
+        'mac-address': '02:00:00:00:00:01',
+        'port-speed': 'openconfig-if-ethernet:SPEED_10GB',
+        'negotiated-port-speed': 'openconfig-if-ethernet:SPEED_10GB',
       },
     });
     const root = ds.get(P('/'), 'CONFIG', 'JSON_IETF')[0].value as { value: Record<string, unknown> };
@@ -184,6 +191,40 @@ describe('Datastore writes', () => {
     assert.deepEqual(scalar(ds, `${sub}/vlan/config/vlan-id`), { kind: 'uint', value: 10n });
     assert.deepEqual(scalar(ds, `${sub}/state/oper-status`), { kind: 'string', value: 'UP' });
     assert.deepEqual(scalar(ds, `${sub}/index`), { kind: 'uint', value: 10n });
+  });
+
+  test('accepts the subinterface shape TFS sends (vlan match single-tagged, ipv4 enabled) and reports it back', () => {
+    const ds = store();
+    ds.set({
+      ...none,
+      update: [
+        upd(
+          E1,
+          json({
+            config: { name: 'Ethernet1', enabled: true, mtu: 1500 },
+            subinterfaces: {
+              subinterface: [
+                {
+                  index: 5,
+                  config: { index: 5, enabled: true },
+                  'openconfig-vlan:vlan': { match: { 'single-tagged': { config: { 'vlan-id': 127 } } } },
+                  'openconfig-if-ip:ipv4': {
+                    config: { enabled: true },
+                    addresses: { address: [{ ip: '172.16.0.1', config: { ip: '172.16.0.1', 'prefix-length': 24 } }] },
+                  },
+                },
+              ],
+            },
+          }),
+        ),
+      ],
+    });
+    const sub = value(ds, `${E1}/subinterfaces/subinterface[index=5]`, 'STATE') as Record<string, Record<string, unknown>>;
+    assert.equal(sub.state.name, 'Ethernet1.5');
+    assert.deepEqual(sub['openconfig-vlan:vlan'], { match: { 'single-tagged': { state: { 'vlan-id': 127 } } } });
+    assert.deepEqual(scalar(ds, `${E1}/subinterfaces/subinterface[index=5]/ipv4/state/enabled`), { kind: 'bool', value: true });
+    assert.deepEqual(scalar(ds, '/interfaces/interface[name=Loopback0]/state/management'), { kind: 'bool', value: false });
+    rejects(() => ds.get(P('/interfaces/interface[name=Loopback0]/ethernet'), 'ALL', 'JSON_IETF'), 'NOT_FOUND');
   });
 
   test('a leaf path takes a scalar TypedValue; a missing list entry on the way is created with its keys', () => {

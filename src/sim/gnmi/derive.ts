@@ -31,15 +31,21 @@ const HOOKS: Record<string, Hook> = {
     state.ifindex = src.ifindex(name);
     const port = src.hardwarePort(name);
     if (port) state['hardware-port'] = port;
+    state.management = /^(mgmt|management|ma\d)/i.test(name);
     state.counters = src.counters(name, up);
+    if ((entry.config as Obj | undefined)?.type === 'ethernetCsmacd') ethernetState(entry, src.ifindex(name));
   },
   'interfaces/interface/subinterfaces/subinterface': (entry, state, ancestors) => {
     const up = enabled(entry);
+    state.name = `${ancestors[ancestors.length - 2].name}.${entry.index}`;
     state.enabled = up;
     state['admin-status'] = status(up);
     state['oper-status'] = status(up && enabled(ancestors[ancestors.length - 2])); // [..., interface, subinterfaces]
   },
   'interfaces/interface/subinterfaces/subinterface/ipv4/addresses/address': (_e, state) => {
+    state.origin = 'STATIC';
+  },
+  'interfaces/interface/subinterfaces/subinterface/ipv6/addresses/address': (_e, state) => {
     state.origin = 'STATIC';
   },
   'network-instances/network-instance': (entry, state) => {
@@ -55,6 +61,19 @@ const HOOKS: Record<string, Hook> = {
     Object.assign(state, src.component(entry.name as string) ?? {});
   },
 };
+
+/** Hardware facts of an Ethernet port, derived from its ifindex (stable per name within a target). */
+function ethernetState(entry: Obj, ifindex: number): void {
+  if (!entry.ethernet) entry.ethernet = {};
+  const eth = entry.ethernet as Obj;
+  if (!eth.state) eth.state = {};
+  const state = eth.state as Obj;
+  const mac = `02:00:00:00:${((ifindex >> 8) & 0xff).toString(16).padStart(2, '0')}:${(ifindex & 0xff).toString(16).padStart(2, '0')}`;
+  state['hw-mac-address'] = mac;
+  if (state['mac-address'] === undefined) state['mac-address'] = mac;
+  if (state['port-speed'] === undefined) state['port-speed'] = 'SPEED_10GB';
+  state['negotiated-port-speed'] = state['port-speed'];
+}
 
 export function deriveView(root: ContainerSchema, config: Obj, src: StateSource): Obj {
   return deriveObj(root, config, '', [], src);

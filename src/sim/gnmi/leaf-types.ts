@@ -1,4 +1,5 @@
 /** YANG leaf types the simulated OpenConfig models use, with JSON/TypedValue coercion. */
+import { isIPv6 } from 'node:net';
 
 export type Scalar = string | number | boolean;
 
@@ -25,6 +26,7 @@ function validIpv4(s: string): boolean {
 }
 
 export const ipv4 = (): LeafType => ({ t: 'string', check: validIpv4, what: 'an IPv4 address' });
+export const ipv6 = (): LeafType => ({ t: 'string', check: (s) => isIPv6(s), what: 'an IPv6 address' });
 export const ipv4Prefix = (): LeafType => ({
   t: 'string',
   check: (s) => {

@@ -6,6 +6,8 @@ import {
   identity,
   ipv4,
   ipv4Prefix,
+  ipv6,
+  type LeafType,
   routeDistinguisher,
   str,
   uint,
@@ -71,23 +73,65 @@ const ipv4Addresses = container(
   { module: 'openconfig-if-ip' },
 );
 
+const ipv6Addresses = container(
+  {
+    addresses: container({
+      address: list(['ip'], {
+        ip: leaf(ipv6()),
+        ...configState(
+          { ip: leaf(ipv6()), 'prefix-length': leaf(uint(8, 0, 128)) },
+          { origin: leaf(enumeration('OTHER', 'STATIC', 'DHCP', 'LINK_LAYER', 'RANDOM')) },
+        ),
+      }),
+    }),
+    ...configState({ enabled: leaf(bool()), mtu: leaf(uint(32, 1280)) }),
+  },
+  { module: 'openconfig-if-ip' },
+);
+
 const subinterface = list(['index'], {
   index: leaf(uint(32)),
   ...configState(
     { index: leaf(uint(32)), description: leaf(str()), enabled: leaf(bool()) },
-    { 'oper-status': leaf(OPER_STATUS), 'admin-status': leaf(ADMIN_STATUS) },
+    { name: leaf(str()), 'oper-status': leaf(OPER_STATUS), 'admin-status': leaf(ADMIN_STATUS) },
   ),
   ipv4: ipv4Addresses,
-  vlan: container(configState({ 'vlan-id': leaf(vlanId()) }), { module: 'openconfig-vlan' }),
+  ipv6: ipv6Addresses,
+  vlan: container(
+    {
+      ...configState({ 'vlan-id': leaf(vlanId()) }),
+      match: container({
+        'single-tagged': container(configState({ 'vlan-id': leaf(vlanId()) })),
+        'double-tagged': container(configState({ 'inner-vlan-id': leaf(vlanId()), 'outer-vlan-id': leaf(vlanId()) })),
+      }),
+    },
+    { module: 'openconfig-vlan' },
+  ),
 });
+
+const MAC: LeafType = { t: 'string', pattern: /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, what: 'a MAC address' };
+const PORT_SPEED = identity(
+  'openconfig-if-ethernet',
+  'SPEED_1GB',
+  'SPEED_10GB',
+  'SPEED_25GB',
+  'SPEED_40GB',
+  'SPEED_100GB',
+  'SPEED_400GB',
+  'SPEED_UNKNOWN',
+);
 
 const ethernet = container(
   {
-    ...configState({
-      'auto-negotiate': leaf(bool()),
-      'duplex-mode': leaf(enumeration('FULL', 'HALF')),
-      'mac-address': leaf({ t: 'string', pattern: /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, what: 'a MAC address' }),
-    }),
+    ...configState(
+      {
+        'auto-negotiate': leaf(bool()),
+        'duplex-mode': leaf(enumeration('FULL', 'HALF')),
+        'port-speed': leaf(PORT_SPEED),
+        'mac-address': leaf(MAC),
+      },
+      { 'hw-mac-address': leaf(MAC), 'negotiated-port-speed': leaf(PORT_SPEED) },
+    ),
     'switched-vlan': container(
       configState({
         'interface-mode': leaf(enumeration('ACCESS', 'TRUNK')),
@@ -118,6 +162,7 @@ const interfaces = container(
           'admin-status': leaf(ADMIN_STATUS),
           ifindex: leaf(uint(32)),
           'hardware-port': leaf(str()),
+          management: leaf(bool()),
           counters,
         },
       ),
