@@ -21,6 +21,7 @@ export interface GnmiCliOptions {
   count: number;
   insecure?: boolean;
   tlsDir?: string;
+  mtls?: boolean;
   user: SimUser[];
   interfaces: string[];
   hostnamePrefix: string;
@@ -46,6 +47,7 @@ const asArg = <T>(fn: (v: string) => T) => (v: string) => {
  */
 export async function serveGnmi(opts: GnmiCliOptions, io: SimIo): Promise<void> {
   if (opts.insecure && opts.tlsDir) throw new Error('--insecure and --tls-dir exclude each other');
+  if (opts.insecure && opts.mtls) throw new Error('--mtls needs TLS (drop --insecure)');
   // Listening before start-up: a signal that arrives while ports are opening still ends cleanly.
   let onSignal = () => {};
   const stopped = new Promise<void>((resolve) => {
@@ -70,7 +72,7 @@ async function serveUntil(opts: GnmiCliOptions, io: SimIo, stopped: Promise<void
       host: opts.host,
       port: opts.port,
       count: opts.count,
-      tls: dir ? { dir } : 'insecure',
+      tls: dir ? { dir, requireClientCert: opts.mtls === true } : 'insecure',
       users: opts.user,
       interfaces: opts.interfaces,
       hostnamePrefix: opts.hostnamePrefix,
@@ -95,6 +97,7 @@ export function gnmiCommand(io: SimIo): Command {
     .option('--port <n>', 'port of the first target (0: a free port each)', integer('--port', 0, 65535), 57400)
     .option('--count <k>', 'number of targets (ports port..port+k-1)', integer('--count', 1, 10000), 1)
     .addOption(new Option('--insecure', 'plaintext gRPC (no TLS)').conflicts('tlsDir'))
+    .option('--mtls', 'require client certificates signed by the CA')
     .option('--tls-dir <dir>', 'TLS files (ca.crt, server.crt/key, client.crt/key); generated there if absent')
     .addOption(
       new Option('--user <NAME:PASS:rw|ro>', 'a user and role (repeatable); without any, every login is read-write')

@@ -181,6 +181,34 @@ describe('simulated targets over gRPC with TLS', { timeout: 60_000 }, () => {
   });
 });
 
+describe('mutual TLS', { timeout: 30_000 }, () => {
+  test('with requireClientCert only clients holding a certificate from the CA get in', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cnsdn-sim-mtls-'));
+    const sim = await startGnmiSim({ port: 0, tls: { dir, requireClientCert: true }, interfaces: ['Ethernet1'] });
+    const pki = sim.pki!;
+    try {
+      const anonymous = await GnmiClient.connect({ address: sim.targets[0].address, tls: { ca: pki.caCert }, timeoutMs: 3000 }).then(
+        (c) => c.capabilities().finally(() => c.close()),
+      );
+      assert.fail(`a client without a certificate was served: ${JSON.stringify(anonymous.encodings)}`);
+    } catch (err) {
+      assert.ok(err instanceof GnmiError, String(err));
+    }
+    const c = await GnmiClient.connect({
+      address: sim.targets[0].address,
+      tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey },
+      timeoutMs: 5000,
+    });
+    try {
+      assert.equal((await c.capabilities()).gnmiVersion, '0.10.0');
+    } finally {
+      c.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('plaintext targets', { timeout: 30_000 }, () => {
   test('serve without TLS and accept any credentials read-write when no users are configured', async () => {
     const sim = await startGnmiSim({ port: 0, tls: 'insecure', interfaces: ['Ethernet1'] });

@@ -11,7 +11,7 @@ export interface GnmiSimOptions {
   port: number;
   count?: number;
   /** Plaintext, or TLS with the PKI in `dir` (generated there if absent). */
-  tls: 'insecure' | { dir: string };
+  tls: 'insecure' | { dir: string; requireClientCert?: boolean };
   /** Empty: any credentials are accepted read-write. */
   users?: SimUser[];
   interfaces?: string[];
@@ -90,7 +90,8 @@ export async function startGnmiSim(opts: GnmiSimOptions): Promise<GnmiSim> {
     throw new Error(`ports ${opts.port}..${opts.port + count - 1} are outside 1..65535`);
   }
   const pki = opts.tls === 'insecure' ? undefined : await ensurePki(opts.tls.dir, [host]);
-  const tls: GnmiServerTls | 'insecure' = pki ? { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert } : 'insecure';
+  const requireClientCert = opts.tls !== 'insecure' && opts.tls.requireClientCert === true;
+  const tls: GnmiServerTls | 'insecure' = pki ? { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, requireClientCert } : 'insecure';
   const interfaces = opts.interfaces ?? ['Ethernet1', 'Ethernet2', 'Ethernet3', 'Ethernet4'];
   const prefix = opts.hostnamePrefix ?? 'sim';
   const slots = Array.from({ length: count }, (_, i) => {
