@@ -366,3 +366,18 @@ describe('JSON parsing helpers', () => {
     assert.doesNotThrow(() => checkJsonTree({ constructor: 'x', a: [1, 2] }, 2));
   });
 });
+
+describe('errors raised before routing', () => {
+  it('bad URL encoding and over-long path parameters are problem documents', async () => {
+    const app = await buildServer({ logger: false, readiness: [], routes: [async (a) => { a.get('/tfs-api/device/:id', async () => ({})); }], rateLimit: false, version: 't' });
+    const bad = await app.inject({ method: 'GET', url: '/tfs-api/device/%' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(String(bad.headers['content-type']), /application\/problem\+json/);
+    assert.equal(bad.json().code, 'CNSDN_INVALID_ARGUMENT');
+    const long = await app.inject({ method: 'GET', url: `/tfs-api/device/${'x'.repeat(5000)}` });
+    assert.equal(long.statusCode, 400);
+    assert.match(String(long.headers['content-type']), /application\/problem\+json/);
+    assert.equal(long.json().code, 'CNSDN_INVALID_ARGUMENT');
+    await app.close();
+  });
+});

@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Bus } from '../bus/api.js';
@@ -16,7 +16,7 @@ import { CnsdnError, pointer } from '../common/errors.js';
 import { installAuth } from './auth.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { createMetricsRegistry, installHttpMetrics, metricsRoute } from './metrics.js';
-import { PROBLEM_SCHEMA_ID, problemErrorHandler, problemSchema } from './problem.js';
+import { PROBLEM_SCHEMA_ID, problemErrorHandler, problemSchema, sendProblem } from './problem.js';
 import { type SseOptions, sseRoutes } from './sse.js';
 
 export interface RateLimitOptions {
@@ -96,7 +96,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestIdHeader: false,
     // One line per request at info level costs more than a small request itself under load:
     // requests are logged by installRequestLog instead (errors, slow ones; all at debug).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Errors Fastify raises before routing (bad URL encoding, over-long ids) are problems too.
+    frameworkErrors: (error, _request, reply) => {
+      sendProblem(reply, error);
+    },
     trustProxy: options.trustProxy ?? false,
     ajv: {
       // additionalProperties: false must reject, not silently strip.
