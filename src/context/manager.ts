@@ -30,6 +30,7 @@ export interface Logger {
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
+/** A change to a stored device; undefined when it changes nothing. */
 type DeviceChange = (d: T.Device) => T.Device | undefined;
 interface DeviceBatch {
   changes: Map<string, DeviceChange[]>;
@@ -200,7 +201,8 @@ export class ContextManager implements DeviceStatusSink {
       );
       const found = new Set(discovered.map((e) => e.endpoint_id.endpoint_uuid.uuid));
       const kept = d.device_endpoints.filter((e) => !found.has(e.endpoint_id.endpoint_uuid.uuid) && e.endpoint_type === UNDISCOVERED_ENDPOINT_TYPE);
-      return { ...d, device_endpoints: [...discovered, ...kept] };
+      const next = [...discovered, ...kept];
+      return JSON.stringify(next) === JSON.stringify(d.device_endpoints) ? undefined : { ...d, device_endpoints: next };
     });
   }
 
@@ -233,8 +235,9 @@ export class ContextManager implements DeviceStatusSink {
       const writes = [];
       for (const e of await tx.getMany<T.Device>('device', [...batch.changes.keys()])) {
         let body = e.body;
+        // A change returns undefined when it changes nothing.
         for (const change of batch.changes.get(e.uuid)!) body = change(body) ?? body;
-        if (JSON.stringify(body) !== JSON.stringify(e.body)) writes.push({ kind: 'device' as const, uuid: e.uuid, parent: null, name: e.name, body });
+        if (body !== e.body) writes.push({ kind: 'device' as const, uuid: e.uuid, parent: null, name: e.name, body });
       }
       if (writes.length) await tx.putMany(writes);
     }).then(
