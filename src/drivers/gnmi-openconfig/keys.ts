@@ -22,10 +22,9 @@ function invalid(key: string, why: string): CnsdnError {
   return new CnsdnError('INVALID_ARGUMENT', `resource key ${JSON.stringify(key)}: ${why}`);
 }
 
-function segment(key: string, s: string | undefined): [string, string] {
+function segment(s: string | undefined): [string, string] {
   const m = s === undefined ? null : SEGMENT.exec(s);
-  if (!m) throw invalid(key, `expected name[value] segments, got ${JSON.stringify(s)}`);
-  return [m[1], m[2]];
+  return m ? [m[1], m[2]] : ['', ''];
 }
 
 function wholeNumber(key: string, text: string, what: string, max: number): number {
@@ -39,19 +38,19 @@ const SUPPORTED =
 
 export function parseResourceKey(key: string): ResourceRef {
   const segs = splitResourceKey(key);
-  const [head, name] = segment(key, segs[0]);
+  const [head, name] = segment(segs[0]);
   if (head === 'interface') {
     if (segs.length === 1) return { kind: 'interface', ifName: name };
-    const [sub, index] = segment(key, segs[1]);
+    const [sub, index] = segment(segs[1]);
     if (sub === 'subinterface' && segs.length === 2) return { kind: 'subinterface', ifName: name, index: wholeNumber(key, index, 'subinterface index', 4294967295) };
   } else if (head === 'network_instance') {
     if (segs.length === 1) return { kind: 'network_instance', ni: name };
-    const [child, value] = segment(key, segs[1]);
+    const [child, value] = segment(segs[1]);
     if (child === 'interface' && segs.length === 2) return { kind: 'ni_interface', ni: name, id: value };
     if (child === 'vlan' && segs.length === 2) return { kind: 'ni_vlan', ni: name, vlanId: wholeNumber(key, value, 'VLAN id', 4094) };
     if (child === 'protocols') {
       if (segs.length === 2) return { kind: 'ni_protocol', ni: name, protocol: value };
-      const [route, prefix] = segment(key, segs[2]);
+      const [route, prefix] = segment(segs[2]);
       if (route === 'static_route' && segs.length === 3) return { kind: 'static_route', ni: name, protocol: value, prefix };
     }
   }
