@@ -75,6 +75,7 @@ export class GnmiOpenconfigDriver implements Driver {
   #connecting?: Promise<void>;
   /** Bumped by disconnect, so a connect still in flight gives up its result. */
   #generation = 0;
+  #connectingGeneration = 0;
   #interfaces?: Set<string>;
   #subscriptionChain: Promise<unknown> = Promise.resolve();
 
@@ -89,14 +90,23 @@ export class GnmiOpenconfigDriver implements Driver {
 
   connect(): Promise<void> {
     if (this.#session) return Promise.resolve();
-    this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    });
-    return this.#connecting;
+    if (this.#connecting && this.#connectingGeneration === this.#generation) return this.#connecting;
+    // A connect that a disconnect cancelled is let finish (it closes its client) before the next starts.
+    const cancelled = this.#connecting ?? Promise.resolve();
+    const generation = this.#generation;
+    const attempt: Promise<void> = cancelled
+      .catch(() => undefined)
+      .then(() => (this.#session ? undefined : this.#open(generation)))
+      .finally(() => {
+        if (this.#connecting === attempt) this.#connecting = undefined;
+      });
+    this.#connecting = attempt;
+    this.#connectingGeneration = this.#generation;
+    return attempt;
   }
 
-  async #open(): Promise<void> {
-    const generation = this.#generation;
+  async #open(generation: number): Promise<void> {
+    if (generation !== this.#generation) throw this.#cancelled();
     this.#settings = parseGnmiSettings(this.#config.settings);
     const { address, port } = this.#config;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -117,11 +127,11 @@ export class GnmiOpenconfigDriver implements Driver {
     }
     const session: Session = { client, closed: false };
     try {
-      if (generation !== this.#generation) throw new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
+      if (generation !== this.#generation) throw this.#cancelled();
       await client.capabilities().catch((e: unknown) => {
         throw toDriverError(e, `gNMI Capabilities on ${this.#label}`);
       });
-      if (generation !== this.#generation) throw new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
+      if (generation !== this.#generation) throw this.#cancelled();
       this.#session = session;
       this.#watch(session);
       if (this.#subscriptions.size > 0) await this.#serialized(() => this.#restream(session));
@@ -130,6 +140,10 @@ export class GnmiOpenconfigDriver implements Driver {
       if (this.#session === session) this.#session = undefined;
       throw e;
     }
+  }
+
+  #cancelled(): CnsdnError {
+    return new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
   }
 
   /** A quiet ON_CHANGE stream whose failure tells that the device went away. */

@@ -130,3 +130,25 @@ describe('gnmi-openconfig: losing and regaining the device', () => {
     }
   });
 });
+
+describe('gnmi-openconfig: connect cancelled by disconnect', () => {
+  test('a disconnect during connect cancels it; a new connect then succeeds', async () => {
+    const t = await startTestTargets({ tls: false });
+    try {
+      const d = new GnmiOpenconfigDriver(t.config());
+      const first = d.connect();
+      await d.disconnect();
+      const e = await first.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof CnsdnError && /cancelled by disconnect/.test(e.message), `first connect: ${String(e)}`);
+      await assert.rejects(d.discoverEndpoints(), (err: unknown) => err instanceof CnsdnError && err.code === 'DEVICE_UNREACHABLE');
+      await d.connect();
+      assert.ok((await d.discoverEndpoints()).length > 0);
+      await d.disconnect();
+    } finally {
+      await t.close();
+    }
+  });
+});
