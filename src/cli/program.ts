@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerExport } from './commands/export.js';
 import { registerGet } from './commands/get.js';
+import { registerGnmi } from './commands/gnmi.js';
+import { durationMs } from './commands/gnmi-options.js';
 import { registerLoad } from './commands/load.js';
 import { defaultServeDeps, registerServe, type ServeDeps } from './commands/serve.js';
 import { type CommandContext, DEFAULT_URL } from './commands/shared.js';
@@ -17,8 +19,8 @@ function version(): string {
 }
 
 function parseTimeout(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a positive number of milliseconds');
+  const n = /^\d+$/.test(value) ? Number(value) : (durationMs(value) ?? 0);
+  if (n < 1) throw new InvalidArgumentError('expected a positive number of milliseconds (or a duration such as 10s)');
   return n;
 }
 
@@ -31,11 +33,12 @@ export function buildProgram(io: CliIO, ctx: CommandContext, serveDeps: ServeDep
     .showHelpAfterError('(add --help for usage)')
     .option('--url <url>', 'controller URL (env CNSDN_URL)', io.env.CNSDN_URL || DEFAULT_URL)
     .option('--token <token>', 'API token sent as a bearer token (env CNSDN_TOKEN or CNSDN_ADMIN_TOKEN)')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', parseTimeout, 30_000);
+    .option('--timeout <ms>', 'per-request timeout in milliseconds, or a duration such as 10s', parseTimeout, 30_000);
   registerServe(program, ctx, serveDeps);
   registerLoad(program, ctx);
   registerExport(program, ctx);
   registerGet(program, ctx);
+  registerGnmi(program, ctx, serveDeps);
   return program;
 }
 
