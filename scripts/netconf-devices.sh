@@ -107,7 +107,11 @@ ensure_keys() {
     ssh-keygen -q -t ed25519 -N '' -C "cnsdn-netconf-test" -f "$dir/client_ed25519"
   fi
   chmod 600 "$dir/client_ed25519"
-  install -m 644 "$dir/client_ed25519.pub" "$dir/authorized_keys"
+  # In the user's home, not in DIR: sshd reads it as the user, who may not traverse DIR.
+  local home
+  home=$(getent passwd "$user" | cut -d: -f6)
+  install -d -m 700 -o "$user" -g "$(id -gn "$user")" "$home" "$home/.ssh"
+  install -m 600 -o "$user" -g "$(id -gn "$user")" "$dir/client_ed25519.pub" "$home/.ssh/authorized_keys"
   : >"$dir/known_hosts.tmp"
   local port host_key
   for port in "${PORTS[@]}"; do
@@ -127,8 +131,8 @@ write_helper() {
   chmod 755 "$dir/bin/get-interface-ipv4"
 }
 
-write_sshd_config() { # port socket
-  cat >"$dir/$1/sshd_config" <<EOF
+write_sshd_config() { # port socket: a running sshd keeps its old config, so it is restarted on a change
+  cat >"$dir/$1/sshd_config.new" <<EOF
 Port $1
 ListenAddress 127.0.0.1
 HostKey $dir/$1/ssh_host_ed25519_key
@@ -137,8 +141,7 @@ UsePAM no
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
-AuthorizedKeysFile $dir/authorized_keys
-StrictModes no
+AuthorizedKeysFile .ssh/authorized_keys
 PermitRootLogin no
 AllowUsers $user
 AllowTcpForwarding no
@@ -148,12 +151,18 @@ MaxStartups 200:30:400
 MaxAuthTries 3
 Subsystem netconf $SUBSYSTEM --ncxserver-sockname=$1@$2
 EOF
+  if cmp -s "$dir/$1/sshd_config.new" "$dir/$1/sshd_config"; then
+    rm -f "$dir/$1/sshd_config.new"
+  else
+    stop_pid "$dir/$1/sshd.pid" "sshd on $1"
+    mv "$dir/$1/sshd_config.new" "$dir/$1/sshd_config"
+  fi
 }
 
 read_until() { # fd marker: reads from fd until the text read ends with marker (5 s per read)
   local part
   reply=''
-  while IFS= read -r -t 5 -d '>' -u "$1" part; do
+  while IFS= read -r -t 5 -d '>' -u "$1" part 2>/dev/null; do
     reply+="$part>"
     [[ $reply == *"$2" ]] && return 0
   done
@@ -176,7 +185,7 @@ hello_ok() { # port
     [[ $reply == *"<ok/>"* ]]; then
     ok=0
   fi
-  exec {in}>&- {out}<&-
+  { exec {in}>&- {out}<&-; } 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   return $ok
 }
@@ -244,6 +253,8 @@ EOF
 cmd_up() {
   [[ $(id -u) -eq 0 ]] || { echo "up needs root (it installs packages, adds a user, starts sshd)" >&2; exit 1; }
   install_packages
+  # netconf-subsystem runs as the login user and must reach the unix sockets under DIR.
+  chmod 711 "$dir"
   ensure_user
   ensure_keys
   write_helper

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { NetconfClient, type ConnectOptions, NetconfError, NetconfRpcError, fingerprintSha256 } from './index.js';
 
@@ -22,7 +23,25 @@ function readEnv(): Record<string, string> | undefined {
 
 const env = readEnv();
 const [CANDIDATE_PORT, RUNNING_PORT] = (env?.CNSDN_TEST_NETCONF_PORTS ?? '8830,8831').split(',').map(Number);
-const missing = env === undefined ? `no ${DIR}/env: run scripts/netconf-devices.sh up` : undefined;
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+    sock.once('timeout', () => done(false));
+  });
+}
+
+const missing =
+  env === undefined
+    ? `no ${DIR}/env: run scripts/netconf-devices.sh up`
+    : !(await listening(CANDIDATE_PORT)) || !(await listening(RUNNING_PORT))
+      ? `nothing listening on 127.0.0.1:${CANDIDATE_PORT},${RUNNING_PORT}: run scripts/netconf-devices.sh up`
+      : undefined;
 if (missing && process.env.CI === 'true') throw new Error(`netconfd devices are not up (${missing})`);
 
 function opts(port: number, extra: Partial<ConnectOptions> = {}): ConnectOptions {
