@@ -6,6 +6,7 @@ import { Gauge } from 'prom-client';
 import { openBus } from '../bus/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
+import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
 import { buildServer, createMetricsRegistry } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
@@ -35,7 +36,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const ctx = new ContextManager(store, bus, logger.child({ module: 'context' }));
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
-  const sessions = new SessionManager({ registry: createDefaultRegistry(), allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
+  const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory);
+  const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
 
   const metrics = createMetricsRegistry();
   new Gauge({
