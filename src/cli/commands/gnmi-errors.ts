@@ -11,6 +11,12 @@ function connectionFailure(reason: string, address: string, timeoutMs: number): 
   if (/^no answer from /.test(reason) || /ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(reason)) {
     return `cannot connect to ${address}: ${reason} — is the target running at ${address}? (raise --timeout if it is slow; it is ${timeoutMs} ms)`;
   }
+  if (/CERTIFICATE_REQUIRED|alert certificate required|is a client certificate required/i.test(reason)) {
+    return `TLS error: ${reason} — the target requires a client certificate: pass --tls-cert and --tls-key`;
+  }
+  if (/alert (bad certificate|unknown ca|certificate unknown|certificate expired)/i.test(reason)) {
+    return `TLS error: ${reason} — the target refused the client certificate given with --tls-cert`;
+  }
   if (/^TLS handshake/.test(reason) && CERT_PROBLEM.test(reason)) {
     return (
       `TLS error: ${reason} — the target's certificate is not trusted: pass the CA that signed it with --tls-ca ` +
@@ -33,6 +39,8 @@ export function describeGnmiError(e: GnmiError, address: string, timeoutMs: numb
       if (details.startsWith(connectPrefix)) return connectionFailure(details.slice(connectPrefix.length), address, timeoutMs);
       return `UNAVAILABLE: ${details} — is the target running at ${address}?`;
     }
+    case 'CANCELLED':
+      return `CANCELLED: ${details} — the target ended the call; is the target running at ${address}?`;
     case 'UNAUTHENTICATED':
       return `UNAUTHENTICATED: ${details} (check -u/--username and -p/--password or CNSDN_GNMI_PASSWORD)`;
     case 'DEADLINE_EXCEEDED':
