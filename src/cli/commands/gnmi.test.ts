@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { type GnmiSim, startGnmiSim } from '../../sim/gnmi/run.js';
 import { parseUser } from '../../sim/gnmi/users.js';
 import { run } from '../program.js';
 import { type CapturedIO, captureIO } from '../testing.js';
+import type { GnmiDeps } from './gnmi.js';
 import { defaultServeDeps } from './serve.js';
 
 const E1 = '/interfaces/interface[name=Ethernet1]';
@@ -30,10 +32,12 @@ interface Running {
 }
 
 /** Runs `cnsdn gnmi ...` in process; the returned signals stand in for the process's. */
-function start(args: string[], env: Record<string, string> = {}): Running {
+function start(args: string[], env: Record<string, string> = {}, stdin?: NodeJS.ReadableStream & { isTTY?: boolean }): Running {
   const io = captureIO(env);
   const signals = new EventEmitter();
-  const done = run(['--timeout', '5s', 'gnmi', ...args], io, { ...defaultServeDeps, signals });
+  // run() hands its ServeDeps to the gnmi command too, which reads `signals` and `stdin` from it.
+  const deps: GnmiDeps & typeof defaultServeDeps = { ...defaultServeDeps, signals, stdin };
+  const done = run(['--timeout', '5s', 'gnmi', ...args], io, deps);
   return { io, signals, done };
 }
 
@@ -326,6 +330,17 @@ describe('cnsdn gnmi against simulated targets', { timeout: 120_000 }, () => {
     assert.deepEqual(valuesOf(after.slice(after.findIndex(isSync) + 1)), [{ hostname: 'renamed-by-test' }]);
   });
 
+  it('subscribe --updates-only starts with the sync, then only changes', async () => {
+    const sub = start(['subscribe', ...plain, ...admin, '--path', `${E1}/config/mtu`, '--stream-mode', 'on_change', '--updates-only', '--count', '1', '-e', 'proto']);
+    await until('the sync', () => sub.io.out().includes('"sync-response"'));
+    const set = await gnmi(['set', ...plain, ...admin, '-e', 'proto', '--update-path', `${E1}/config/mtu`, '--update-value', '1234']);
+    assert.equal(set.code, 0, set.err);
+    assert.equal(await sub.done, 0, sub.io.err());
+    const msgs = ndjson(sub.io.out());
+    assert.deepEqual(msgs.map(isSync), [true, false]);
+    assert.deepEqual(valuesOf(msgs), [{ mtu: 1234 }]);
+  });
+
   it('subscribe --mode poll polls every --sample-interval, a sync after each poll', async () => {
     const r = await gnmi(['subscribe', ...plain, ...admin, '--mode', 'poll', '--sample-interval', '100ms', '--count', '3', '--path', '/system/config/hostname']);
     assert.equal(r.code, 0, r.err);
@@ -333,6 +348,21 @@ describe('cnsdn gnmi against simulated targets', { timeout: 120_000 }, () => {
     const noTty = start(['subscribe', ...plain, '--mode', 'poll', '--path', '/system']);
     assert.equal(await noTty.done, 2);
     assert.match(noTty.io.err(), /--mode poll needs --sample-interval when stdin is not a terminal/);
+  });
+
+  it('subscribe --mode poll at a terminal polls on each Enter', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const sub = start(['subscribe', ...plain, ...admin, '--mode', 'poll', '--path', '/system/config/hostname'], {}, stdin);
+    const syncs = () => ndjson(sub.io.out()).filter(isSync).length;
+    await until('the initial sync', () => syncs() === 1);
+    assert.match(sub.io.err(), /press Enter to poll/);
+    stdin.write('\n');
+    await until('the first poll', () => syncs() === 2);
+    stdin.write('\n');
+    await until('the second poll', () => syncs() === 3);
+    sub.signals.emit('SIGTERM');
+    assert.equal(await sub.done, 0);
+    assert.deepEqual(ndjson(sub.io.out()).map(isSync), [false, true, false, true, false, true]);
   });
 
   it('a target that stops mid-stream: exit 1 with "is the target running"', async () => {
