@@ -12,6 +12,7 @@ import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { openStore } from '../store/index.js';
 import { demoDescriptor } from './demo.js';
+import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
 import { startDeviceSync } from './device-sync.js';
 import type { ControllerOptions, RunningController } from './options.js';
 
@@ -69,9 +70,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const sync = await startDeviceSync(store, bus, sessions);
   ctx.relay.start();
-  if (options.demo && (await store.count('device')) === 0) {
-    const r = await ctx.apply(demoDescriptor());
-    logger.info({ summary: r.summary }, 'demo topology loaded');
+  let demoGnmi: DemoGnmi | undefined;
+  if (options.demo) {
+    if ((await store.count('device')) === 0) {
+      const r = await ctx.apply(demoDescriptor());
+      logger.info({ summary: r.summary }, 'demo topology loaded');
+    }
+    demoGnmi = await startDemoGnmi(resolve(options.dataDir));
+    const r = await ctx.apply(demoGnmi.descriptor);
+    logger.info({ summary: r.summary, routers: DEMO_GNMI_ROUTERS }, 'demo gNMI routers started in-process');
   }
 
   await server.listen({ host: options.host, port: options.port });
@@ -91,6 +98,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await sync.unsubscribe();
       await ctx.relay.stop();
       await sessions.close();
+      await demoGnmi?.close();
       await bus.close();
       await store.close();
     },
