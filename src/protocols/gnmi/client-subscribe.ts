@@ -2,10 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { decodeNotification } from './codec.js';
 import { GnmiError } from './errors.js';
+import type { SubscribeResponseMsg } from './pb-decode.js';
 import type { GnmiNotification } from './target.js';
 import type { SubscribeRequestPb, SubscribeResponsePb } from './wire.js';
 
-type Call = ClientDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
+/** Responses arrive decoded by pb-decode (GnmiClient) or as proto-loader objects. */
+type Call = ClientDuplexStream<SubscribeRequestPb, SubscribeResponseMsg> | ClientDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
 
 const settledLater = <T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } => {
   let resolve!: (v: T) => void;
@@ -49,19 +51,25 @@ export class GnmiSubscription extends EventEmitter implements AsyncIterable<Gnmi
     super();
     this.synced = this.syncedCtl.promise;
     this.done = this.doneCtl.promise;
-    call.on('data', (msg: SubscribeResponsePb) => this.onMessage(msg));
+    call.on('data', (msg: SubscribeResponseMsg) => this.onMessage(msg));
     call.on('error', (err: Error) => this.onError(err));
     call.on('end', () => this.onEnd());
   }
 
-  private onMessage(msg: SubscribeResponsePb): void {
-    if (msg.update) {
+  private onMessage(msg: SubscribeResponseMsg): void {
+    if (msg.malformed !== undefined) {
+      this.fail(new GnmiError('INVALID_ARGUMENT', `malformed notification from target: ${msg.malformed}`));
+    } else if (msg.notification || msg.update) {
       let n: GnmiNotification;
-      try {
-        n = decodeNotification(msg.update);
-      } catch (err) {
-        this.fail(new GnmiError('INVALID_ARGUMENT', `malformed notification from target: ${(err as Error).message}`));
-        return;
+      if (msg.notification) {
+        n = msg.notification;
+      } else {
+        try {
+          n = decodeNotification(msg.update!);
+        } catch (err) {
+          this.fail(new GnmiError('INVALID_ARGUMENT', `malformed notification from target: ${(err as Error).message}`));
+          return;
+        }
       }
       this.pollWaiter?.notifications.push(n);
       this.emit('notification', n);

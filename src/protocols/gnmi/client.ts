@@ -4,6 +4,7 @@ import { GnmiSubscription } from './client-subscribe.js';
 import { decodeNotification, decodePath, encodePath, encodeUpdate } from './codec.js';
 import { GnmiError } from './errors.js';
 import { toPath } from './path.js';
+import { decodeSubscribeResponse, type SubscribeResponseMsg } from './pb-decode.js';
 import { gnmiProto } from './proto.js';
 import type { GnmiDataType, GnmiEncoding, GnmiNotification, GnmiPath, ModelData, TypedValue } from './target.js';
 import type {
@@ -11,7 +12,6 @@ import type {
   GetResponsePb,
   SetResponsePb,
   SubscribeRequestPb,
-  SubscribeResponsePb,
   SubscriptionListPb,
 } from './wire.js';
 
@@ -79,6 +79,20 @@ const splitAddress = (address: string): { host: string; port: number } => {
 
 const encodeOptional = (p: PathLike | undefined) => (p === undefined ? undefined : encodePath(toPath(p)));
 
+let clientConstructor: grpc.ServiceClientConstructor | undefined;
+
+/** The gNMI client class with a Subscribe deserializer that decodes straight to GnmiNotification (pb-decode). */
+function gnmiClientConstructor(): grpc.ServiceClientConstructor {
+  if (!clientConstructor) {
+    const service = gnmiProto().service;
+    clientConstructor = grpc.makeGenericClientConstructor(
+      { ...service, Subscribe: { ...service.Subscribe, responseDeserialize: decodeSubscribeResponse } },
+      'gNMI',
+    );
+  }
+  return clientConstructor;
+}
+
 /** A gNMI client over one gRPC channel (a new channel after certificate files change). */
 export class GnmiClient {
   private client: Generic;
@@ -111,7 +125,7 @@ export class GnmiClient {
   }
 
   private newChannel(): Generic {
-    const Ctor = grpc.makeGenericClientConstructor(gnmiProto().service, 'gNMI');
+    const Ctor = gnmiClientConstructor();
     const tls = this.opts.tls;
     const channelOptions: grpc.ChannelOptions = {
       'grpc.keepalive_time_ms': this.opts.keepaliveMs ?? 10_000,
@@ -229,7 +243,7 @@ export class GnmiClient {
         heartbeat_interval: String(s.heartbeatIntervalNs ?? 0),
       })),
     };
-    const call = this.channel().Subscribe(this.metadata.clone()) as grpc.ClientDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
+    const call = this.channel().Subscribe(this.metadata.clone()) as grpc.ClientDuplexStream<SubscribeRequestPb, SubscribeResponseMsg>;
     const sub = new GnmiSubscription(call);
     call.write({ subscribe: list });
     return sub;

@@ -1,8 +1,8 @@
 import type { SubscribeResponsePb } from './wire.js';
 
 /** The writable side of a server stream that the queue drains into. */
-export interface ResponseSink {
-  write(msg: SubscribeResponsePb): boolean;
+export interface ResponseSink<T = SubscribeResponsePb> {
+  write(msg: T): boolean;
   once(event: 'drain', listener: () => void): unknown;
   /** Messages the stream holds but has not sent yet (Writable.writableLength). */
   readonly writableLength?: number;
@@ -18,10 +18,11 @@ const STREAM_BUFFER = 256;
  * A bounded per-stream queue in front of a gRPC server stream. It writes while the stream
  * accepts data and waits for 'drain' otherwise; when more than `limit` notifications wait,
  * the oldest notifications are dropped (and counted) so a client that does not read cannot
- * grow the server's memory. sync_response markers are never dropped.
+ * grow the server's memory. Only messages that `isNotification` accepts are dropped (by default
+ * SubscribeResponses with an update), so sync_response markers are never dropped.
  */
-export class SendQueue {
-  private items: SubscribeResponsePb[] = [];
+export class SendQueue<T = SubscribeResponsePb> {
+  private items: T[] = [];
   private head = 0;
   private waiting = false;
   private closed = false;
@@ -30,12 +31,13 @@ export class SendQueue {
   dropped = 0;
 
   constructor(
-    private readonly sink: ResponseSink,
+    private readonly sink: ResponseSink<T>,
     private readonly limit: number,
     private readonly onDrop?: (count: number) => void,
+    private readonly isNotification: (msg: T) => boolean = (msg) => (msg as SubscribeResponsePb).update !== undefined,
   ) {}
 
-  push(msg: SubscribeResponsePb): void {
+  push(msg: T): void {
     if (this.closed) return;
     if (this.items.length === this.head && !this.waiting) {
       if (this.write(msg)) return;
@@ -43,7 +45,7 @@ export class SendQueue {
       return;
     }
     this.items.push(msg);
-    if (msg.update) this.pendingNotifications++;
+    if (this.isNotification(msg)) this.pendingNotifications++;
     if (this.pendingNotifications > this.limit) this.dropOldest();
     if (!this.waiting) this.flush();
   }
@@ -67,7 +69,7 @@ export class SendQueue {
 
   private dropOldest(): void {
     for (let i = this.head; i < this.items.length; i++) {
-      if (this.items[i].update) {
+      if (this.isNotification(this.items[i])) {
         if (i === this.head) this.head++;
         else this.items.splice(i, 1);
         this.pendingNotifications--;
@@ -78,7 +80,7 @@ export class SendQueue {
     }
   }
 
-  private write(msg: SubscribeResponsePb): boolean {
+  private write(msg: T): boolean {
     return this.sink.write(msg) || (this.sink.writableLength ?? STREAM_BUFFER) < STREAM_BUFFER;
   }
 
@@ -93,7 +95,7 @@ export class SendQueue {
   private flush(): void {
     while (!this.closed && this.head < this.items.length) {
       const msg = this.items[this.head++];
-      if (msg.update) this.pendingNotifications--;
+      if (this.isNotification(msg)) this.pendingNotifications--;
       if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items = this.items.slice(this.head);
         this.head = 0;

@@ -1,7 +1,8 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { decodePath, encodeNotification } from './codec.js';
-import { nowNs, packUpdates, valueSignature } from './notify.js';
+import { decodePath } from './codec.js';
+import { nowNs, valueSignature } from './notify.js';
 import { isPrefixOf, joinPath, pathToString } from './path.js';
+import { encodePackedUpdates, SYNC_RESPONSE } from './pb-encode.js';
 import { SendQueue } from './send-queue.js';
 import { toServiceError } from './status.js';
 import { type GnmiEncoding, type GnmiPath, GnmiStatusError, type GnmiTarget, type GnmiUpdate } from './target.js';
@@ -26,13 +27,16 @@ interface ActiveSubscription {
   lastFull: number;
 }
 
-type Call = ServerDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
+/** Responses are written as encoded SubscribeResponse bytes (the service's serializer passes Buffers through). */
+type Call = ServerDuplexStream<SubscribeRequestPb, Buffer | SubscribeResponsePb>;
+
+const isNotification = (msg: Buffer) => msg !== SYNC_RESPONSE;
 
 const nsToMs = (v: string | number | undefined): number => Number(BigInt(v ?? 0) / 1_000_000n);
 
 /** One Subscribe RPC on the server: STREAM, ONCE or POLL over a GnmiTarget. */
 export class SubscribeSession {
-  private queue: SendQueue;
+  private queue: SendQueue<Buffer>;
   private subs: ActiveSubscription[] = [];
   private target?: GnmiTarget;
   private encoding: GnmiEncoding = 'JSON';
@@ -49,7 +53,7 @@ export class SubscribeSession {
     private readonly call: Call,
     private readonly ctx: SubscribeContext,
   ) {
-    this.queue = new SendQueue(call, ctx.queueLimit, ctx.onDrop);
+    this.queue = new SendQueue<Buffer>(call, ctx.queueLimit, ctx.onDrop, isNotification);
     call.on('data', (req: SubscribeRequestPb) => this.onRequest(req));
     call.on('end', () => {
       if (this.mode === 'POLL' || !this.started) this.finish();
@@ -69,7 +73,7 @@ export class SubscribeSession {
       } else if (req.poll) {
         if (!this.started || this.mode !== 'POLL') throw new GnmiStatusError('INVALID_ARGUMENT', 'poll is only valid on a POLL subscription');
         this.sendCurrent(this.subs);
-        this.queue.push({ sync_response: true });
+        this.queue.push(SYNC_RESPONSE);
       } else {
         throw new GnmiStatusError('INVALID_ARGUMENT', 'SubscribeRequest holds neither subscribe nor poll');
       }
@@ -108,7 +112,7 @@ export class SubscribeSession {
       };
     });
     if (!list.updates_only) this.sendCurrent(this.subs, true);
-    this.queue.push({ sync_response: true });
+    this.queue.push(SYNC_RESPONSE);
     if (this.mode === 'ONCE') {
       this.finish();
       return;
@@ -136,7 +140,7 @@ export class SubscribeSession {
 
   private send(updates: GnmiUpdate[], ts: bigint, deletes: GnmiPath[] = []): void {
     if (updates.length === 0 && deletes.length === 0) return;
-    for (const n of packUpdates(updates, ts, this.targetName, deletes)) this.queue.push({ update: encodeNotification(n) });
+    for (const msg of encodePackedUpdates(updates, ts, this.targetName, deletes)) this.queue.push(msg);
   }
 
   private startStreaming(): void {

@@ -71,6 +71,17 @@ const first = (md: grpc.Metadata, key: string): string | undefined => {
   return v === undefined ? undefined : v.toString();
 };
 
+/** The gNMI service with a Subscribe serializer that passes SubscribeResponse bytes encoded by pb-encode through. */
+function serverService(): grpc.ServiceDefinition {
+  const service = gnmiProto().service;
+  const subscribe = service.Subscribe;
+  const serialize = subscribe.responseSerialize;
+  return {
+    ...service,
+    Subscribe: { ...subscribe, responseSerialize: (msg: unknown) => (Buffer.isBuffer(msg) ? msg : serialize(msg)) },
+  };
+}
+
 /** Starts a gNMI server on `host:port` in front of one or several targets. */
 export async function startGnmiServer(opts: GnmiServerOptions): Promise<GnmiServer> {
   const creds = credentials(opts.tls);
@@ -133,7 +144,7 @@ export async function startGnmiServer(opts: GnmiServerOptions): Promise<GnmiServ
       ];
       return { prefix: encodePath(prefix.elem.length || prefix.origin || prefix.target ? prefix : undefined), response, timestamp: timestamp.toString() };
     }),
-    Subscribe: (call: grpc.ServerDuplexStream<SubscribeRequestPb, SubscribeResponsePb>) => {
+    Subscribe: (call: grpc.ServerDuplexStream<SubscribeRequestPb, Buffer | SubscribeResponsePb>) => {
       const session = new SubscribeSession(call, {
         resolve: (name) => resolve(call.metadata, name),
         defaultSampleIntervalMs: opts.defaultSampleIntervalMs ?? 1000,
@@ -153,7 +164,7 @@ export async function startGnmiServer(opts: GnmiServerOptions): Promise<GnmiServ
     'grpc.http2.min_ping_interval_without_data_ms': 5000,
     ...opts.grpcOptions,
   });
-  server.addService(gnmiProto().service, handlers);
+  server.addService(serverService(), handlers);
   const host = opts.host ?? '127.0.0.1';
   const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const port = await new Promise<number>((ok, fail) => {
