@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GnmiClient } from './client.js';
+import type { GnmiError } from './errors.js';
 import { MemoryTarget } from './memory-target.js';
 import { parsePath } from './path.js';
 import { GNMI_PROTO_DIR, gnmiProto } from './proto.js';
@@ -134,7 +135,11 @@ describe('gNMI wire compatibility', { timeout: 30_000 }, () => {
           });
         },
         Subscribe: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
-          call.on('data', () => {
+          call.on('data', (req: { subscribe?: { subscription?: { path?: { elem?: { name: string }[] } }[] } }) => {
+            if (req.subscribe?.subscription?.[0]?.path?.elem?.[0]?.name === 'empty-value') {
+              call.write({ update: { timestamp: 5, update: [{ path: { elem: [{ name: 'empty-value' }] }, val: {} }] } });
+              return;
+            }
             call.write({ update: { timestamp: 5, update: [{ path: { elem: [{ name: 'x' }] }, val: { intVal: -42 } }] } });
             call.write({ syncResponse: true });
             call.end();
@@ -185,6 +190,8 @@ describe('gNMI wire compatibility', { timeout: 30_000 }, () => {
         for await (const x of sub) all.push(x);
         assert.equal(sub.syncCount, 1);
         assert.deepEqual([...notificationsToLeaves(all)], [['/x', -42n]]);
+        const bad = c.subscribe({ mode: 'ONCE', subscriptions: [{ path: '/empty-value' }] });
+        await assert.rejects(bad.done, (e: GnmiError) => e.code === 'INVALID_ARGUMENT' && /malformed notification.*no value set/.test(e.message));
       } finally {
         c.close();
       }
