@@ -106,6 +106,11 @@ export class Ingest {
     return written;
   }
 
+  /** Batch listeners (live sample streams). */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
   onBatch(listener: BatchListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

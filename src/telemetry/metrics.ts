@@ -99,5 +99,6 @@ export function registerTelemetryMetrics(registry: Registry, options: TelemetryM
   gauge('cnsdn_telemetry_queue_length', 'Samples waiting to be written', () => ingest.queue.length);
   gauge('cnsdn_telemetry_series', 'Series kept in the retention store', () => store.seriesCount);
   gauge('cnsdn_telemetry_points_allocated', 'Points allocated across all series (16 bytes each)', () => store.allocatedPoints);
+  gauge('cnsdn_telemetry_streams', 'Live sample streams (SSE clients)', () => ingest.listenerCount);
   if (manager) gauge('cnsdn_telemetry_devices', 'Connected devices telemetry follows', () => manager.devices);
 }

@@ -70,7 +70,7 @@ export class SampleStream {
       return;
     }
     if (this.#pendingSamples + count > this.#limits.maxBufferedSamples) {
-      this.#overflow();
+      this.#overflow(this.#pendingSamples + count);
       return;
     }
     this.#pending.push({ text, count });
@@ -85,8 +85,7 @@ export class SampleStream {
     }
   };
 
-  #overflow(): void {
-    const dropped = this.#pendingSamples;
+  #overflow(dropped: number): void {
     this.#pending.length = 0;
     this.#pendingSamples = 0;
     this.#res.write(`event: overflow\ndata: ${JSON.stringify({ dropped })}\n\n`);

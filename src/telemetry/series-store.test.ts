@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { latestSamples, recentSamples } from './query.js';
+import { Ring } from './ring.js';
+import { SeriesStore } from './series-store.js';
+
+const points = (r: Ring) => Array.from({ length: r.size }, (_, i) => [r.ts(i), r.value(i)]);
+
+describe('Ring', () => {
+  it('keeps the newest points when full, oldest first', () => {
+    const r = new Ring(3);
+    for (let i = 1; i <= 5; i++) r.push(i * 10, i);
+    assert.deepEqual(points(r), [
+      [30, 3],
+      [40, 4],
+      [50, 5],
+    ]);
+  });
+
+  it('grows keeping order after wrapping', () => {
+    const r = new Ring(3);
+    for (let i = 1; i <= 4; i++) r.push(i, i);
+    r.grow(5);
+    r.push(5, 5);
+    r.push(6, 6);
+    assert.equal(r.capacity, 5);
+    assert.deepEqual(points(r).map(([t]) => t), [2, 3, 4, 5, 6]);
+  });
+
+  it('drops points older than a cutoff, across the wrap', () => {
+    const r = new Ring(4);
+    for (let i = 1; i <= 6; i++) r.push(i * 100, i);
+    assert.equal(r.dropBefore(450), 2);
+    assert.deepEqual(points(r).map(([t]) => t), [500, 600]);
+    assert.equal(r.dropBefore(10_000), 2);
+    assert.equal(r.size, 0);
+    r.push(700, 7);
+    assert.deepEqual(points(r), [[700, 7]]);
+  });
+});
+
+describe('SeriesStore retention', () => {
+  const meta = (endpoint = 'e1', kpi = 101) => ({ deviceUuid: 'u1', deviceName: 'R1', endpoint, kpi });
+
+  it('bounds each series by count', () => {
+    const store = new SeriesStore({ maxPoints: 10 });
+    const s = store.ensure(meta())!;
+    for (let i = 0; i < 100; i++) store.append(s, i, i);
+    assert.equal(s.ring.size, 10);
+    assert.equal(s.ring.ts(0), 90);
+    assert.equal(store.allocatedPoints, 10);
+  });
+
+  it('bounds each series by age on sweep and on read', () => {
+    const store = new SeriesStore({ maxPoints: 100, maxAgeMs: 1000 });
+    const s = store.ensure(meta())!;
+    for (let t = 0; t <= 5000; t += 500) store.append(s, t, t);
+    assert.deepEqual(
+      recentSamples(store, {}, 0, 100, 5000).map((p) => p.ts),
+      [4000, 4500, 5000],
+    );
+    store.sweep(5000);
+    assert.deepEqual(points(s.ring).map(([t]) => t), [4000, 4500, 5000]);
+    assert.deepEqual(latestSamples(store, {}, 10, 7000), []);
+  });
+
+  it('removes inactive series once they are empty, and keeps active ones', () => {
+    const store = new SeriesStore({ maxAgeMs: 1000 });
+    const a = store.ensure(meta('e1'))!;
+    const b = store.ensure({ ...meta('e1'), deviceUuid: 'u2', deviceName: 'R2' })!;
+    store.append(a, 0, 1);
+    store.append(b, 0, 1);
+    store.setDeviceActive('u1', false);
+    assert.equal(store.sweep(500), 0, 'points still within retention');
+    assert.equal(store.sweep(2000), 1);
+    assert.equal(a.removed, true);
+    assert.equal(store.append(a, 3000, 1), false);
+    assert.deepEqual(store.select().map((s) => s.deviceUuid), ['u2']);
+    assert.equal(store.resolveDevice('R1'), undefined);
+    assert.equal(store.resolveDevice('R2'), 'u2');
+    assert.ok(store.ensure(meta('e1')) !== a, 'a new series replaces the removed one');
+  });
+
+  it('never allocates more points than the total budget, and refuses series beyond it', () => {
+    const store = new SeriesStore({ maxPoints: 80, maxTotalPoints: 100 });
+    const series = [0, 1, 2, 3].map((i) => store.ensure(meta(`e${i}`)));
+    assert.equal(series.filter((s) => s === undefined).length, 0);
+    for (let t = 0; t < 200; t++) for (const s of series) store.append(s!, t, t);
+    assert.ok(store.allocatedPoints <= 100, `allocated ${store.allocatedPoints}`);
+    assert.ok(series.every((s) => s!.ring.size >= 10));
+    const extra = Array.from({ length: 50 }, (_, i) => store.ensure(meta(`x${i}`)));
+    assert.ok(extra.some((s) => s === undefined));
+    assert.ok(store.rejectedSeries > 0);
+    assert.ok(store.allocatedPoints <= 100);
+  });
+
+  it('refuses series beyond maxSeries', () => {
+    const store = new SeriesStore({ maxSeries: 2 });
+    assert.ok(store.ensure(meta('a')));
+    assert.ok(store.ensure(meta('b')));
+    assert.equal(store.ensure(meta('c')), undefined);
+    assert.equal(store.seriesCount, 2);
+  });
+
+  it('follows a device rename and resolves devices by uuid or name', () => {
+    const store = new SeriesStore();
+    const s = store.ensure(meta())!;
+    store.ensure({ ...meta('e2'), deviceName: 'core-1' });
+    assert.equal(s.deviceName, 'core-1');
+    assert.equal(store.resolveDevice('core-1'), 'u1');
+    assert.equal(store.resolveDevice('u1'), 'u1');
+    assert.equal(store.resolveDevice('R1'), undefined);
+  });
+
+  it('rates are per second and absent at a counter reset', () => {
+    const store = new SeriesStore();
+    const s = store.ensure(meta())!;
+    store.append(s, 0, 100);
+    store.append(s, 2000, 300);
+    store.append(s, 3000, 5);
+    assert.deepEqual(
+      recentSamples(store, {}, 0, 10, 3000).map((p) => p.rate),
+      [undefined, 100, undefined],
+    );
+  });
+});
+
+describe('recentSamples', () => {
+  it('returns the newest `limit` points across series, oldest first, from `since`', () => {
+    const store = new SeriesStore();
+    const a = store.ensure({ deviceUuid: 'u1', deviceName: 'R1', endpoint: 'a', kpi: 101 })!;
+    const b = store.ensure({ deviceUuid: 'u1', deviceName: 'R1', endpoint: 'b', kpi: 202 })!;
+    for (let t = 1; t <= 10; t++) {
+      store.append(a, t * 10, t);
+      store.append(b, t * 10 + 5, t);
+    }
+    const got = recentSamples(store, {}, 0, 4, 200);
+    assert.deepEqual(
+      got.map((p) => [p.ts, p.endpoint, p.kpi]),
+      [
+        [90, 'a', 'KPISAMPLETYPE_PACKETS_TRANSMITTED'],
+        [95, 'b', 'KPISAMPLETYPE_BYTES_RECEIVED'],
+        [100, 'a', 'KPISAMPLETYPE_PACKETS_TRANSMITTED'],
+        [105, 'b', 'KPISAMPLETYPE_BYTES_RECEIVED'],
+      ],
+    );
+    assert.deepEqual(
+      recentSamples(store, { endpoint: 'b' }, 80, 100, 200).map((p) => p.ts),
+      [85, 95, 105],
+    );
+    assert.equal(got[0]!.device, 'R1');
+    assert.equal(got[0]!.rate, 100);
+  });
+});
