@@ -11,6 +11,8 @@ import { buildServer, createMetricsRegistry } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { openStore } from '../store/index.js';
+import { createTelemetry } from '../telemetry/index.js';
+import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
 import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
 import { startDeviceSync } from './device-sync.js';
@@ -52,6 +54,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
   });
 
+  // Telemetry: subscribes device counters on every session; samples stay in memory, never in the store.
+  const telemetry = createTelemetry({
+    sessions,
+    loadDevice: async (uuid) => (await store.get<Device>('device', uuid))?.body,
+    events: bus,
+    registry: metrics,
+    logger: logger.child({ module: 'telemetry' }),
+    routes: { resolveDevice: async (ref) => (await ctx.getDevice(ref)).device_id.device_uuid.uuid },
+  });
+
   const adminToken = options.adminToken ?? process.env.CNSDN_ADMIN_TOKEN ?? undefined;
   const rateMax = Number(process.env.CNSDN_RATE_LIMIT ?? 6000);
   const server = await buildServer({
@@ -64,10 +76,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     bus,
     metricsRegistry: metrics,
     rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
-    routes: [tfsApiRoutes(ctx), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) })],
+    routes: [tfsApiRoutes(ctx), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes],
     version: VERSION,
   });
 
+  await telemetry.start();
   const sync = await startDeviceSync(store, bus, sessions);
   ctx.relay.start();
   let demoGnmi: DemoGnmi | undefined;
@@ -97,6 +110,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await server.close();
       await sync.unsubscribe();
       await ctx.relay.stop();
+      await telemetry.stop();
       await sessions.close();
       await demoGnmi?.close();
       await bus.close();
