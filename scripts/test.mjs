@@ -24,5 +24,9 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+// A test that hangs fails after 3 minutes instead of stalling the run; handles a file leaves
+// open do not keep the runner alive once its tests are done.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', '--test-force-exit', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);
