@@ -66,6 +66,21 @@ export class Ring {
     this.#start = 0;
   }
 
+  /** Reallocates to a smaller capacity, keeping the newest points that fit. */
+  shrink(capacity: number): void {
+    if (capacity >= this.capacity || capacity < 1) return;
+    const keep = Math.min(this.#size, capacity);
+    const next = new Float64Array(capacity * 2);
+    for (let i = 0; i < keep; i++) {
+      const s = this.#slot(this.#size - keep + i);
+      next[i * 2] = this.#data[s]!;
+      next[i * 2 + 1] = this.#data[s + 1]!;
+    }
+    this.#data = next;
+    this.#start = 0;
+    this.#size = keep;
+  }
+
   /** Removes points older than cutoff (timestamps are non-decreasing); returns how many. */
   dropBefore(cutoff: number): number {
     const n = this.firstAtOrAfter(cutoff);

@@ -27,6 +27,15 @@ describe('Ring', () => {
     assert.deepEqual(points(r).map(([t]) => t), [2, 3, 4, 5, 6]);
   });
 
+  it('shrinks keeping the newest points', () => {
+    const r = new Ring(4);
+    for (let i = 1; i <= 6; i++) r.push(i, i);
+    r.shrink(2);
+    assert.deepEqual(points(r).map(([t]) => t), [5, 6]);
+    r.push(7, 7);
+    assert.deepEqual(points(r).map(([t]) => t), [6, 7]);
+  });
+
   it('drops points older than a cutoff, across the wrap', () => {
     const r = new Ring(4);
     for (let i = 1; i <= 6; i++) r.push(i * 100, i);
@@ -81,17 +90,36 @@ describe('SeriesStore retention', () => {
     assert.ok(store.ensure(meta('e1')) !== a, 'a new series replaces the removed one');
   });
 
-  it('never allocates more points than the total budget, and refuses series beyond it', () => {
+  it('never allocates more points than the total budget, and refuses series only when 2 points each no longer fit', () => {
     const store = new SeriesStore({ maxPoints: 80, maxTotalPoints: 100 });
-    const series = [0, 1, 2, 3].map((i) => store.ensure(meta(`e${i}`)));
-    assert.equal(series.filter((s) => s === undefined).length, 0);
-    for (let t = 0; t < 200; t++) for (const s of series) store.append(s!, t, t);
+    const series = [0, 1, 2, 3].map((i) => store.ensure(meta(`e${i}`))!);
+    for (let t = 0; t < 200; t++) for (const s of series) store.append(s, t, t);
     assert.ok(store.allocatedPoints <= 100, `allocated ${store.allocatedPoints}`);
-    assert.ok(series.every((s) => s!.ring.size >= 10));
+    assert.deepEqual(
+      series.map((s) => s.ring.size),
+      [25, 25, 25, 25],
+      'an equal share each',
+    );
     const extra = Array.from({ length: 50 }, (_, i) => store.ensure(meta(`x${i}`)));
-    assert.ok(extra.some((s) => s === undefined));
-    assert.ok(store.rejectedSeries > 0);
+    assert.equal(extra.filter((s) => s !== undefined).length, 46, '50 series × 2 points fill the budget');
+    assert.equal(store.rejectedSeries, 4);
     assert.ok(store.allocatedPoints <= 100);
+    assert.ok(series.every((s) => s.ring.size >= 2 && s.ring.ts(s.ring.size - 1) === 199), 'shrunk rings keep their newest points');
+  });
+
+  it('shares the budget with series that come late', () => {
+    const store = new SeriesStore({ maxPoints: 100, maxTotalPoints: 1000 });
+    const early = Array.from({ length: 10 }, (_, i) => store.ensure(meta(`a${i}`))!);
+    for (let t = 0; t < 100; t++) for (const s of early) store.append(s, t, t);
+    assert.ok(early.every((s) => s.ring.size === 100));
+    const late = Array.from({ length: 10 }, (_, i) => store.ensure(meta(`b${i}`)));
+    assert.ok(late.every((s) => s !== undefined));
+    const all = [...early, ...(late as NonNullable<(typeof late)[number]>[])];
+    for (let t = 100; t < 300; t++) for (const s of all) store.append(s, t, t);
+    assert.ok(store.allocatedPoints <= 1000);
+    const sizes = all.map((s) => s.ring.size);
+    assert.ok(Math.max(...sizes) <= 50, `no series above the fair share: ${sizes}`);
+    assert.ok(Math.min(...sizes) >= 30, `every series near the fair share: ${sizes}`);
   });
 
   it('refuses series beyond maxSeries', () => {

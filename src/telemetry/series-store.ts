@@ -1,7 +1,10 @@
 /**
  * In-memory retention of telemetry: one ring per (device, endpoint, KPI), bounded by count
  * (maxPoints per series), by age (maxAgeMs) and in total (maxTotalPoints across all series,
- * maxSeries series). Nothing here is persisted: telemetry is not context.
+ * maxSeries series). Rings start small and grow as points come, up to an equal share of
+ * the point budget; a new series that finds the budget spent shrinks the larger rings to
+ * make room, so late devices get telemetry too. Memory: 16 bytes a point allocated plus
+ * ~0.9 KB a series. Nothing here is persisted: telemetry is not context.
  */
 import { kpiName } from './kpi.js';
 import { Ring } from './ring.js';
@@ -73,10 +76,13 @@ export class SeriesStore {
   readonly maxTotalPoints: number;
   readonly maxSeries: number;
   readonly #chunk: number;
+  readonly #minPoints: number;
   readonly #series = new Map<string, Series>();
   readonly #byDevice = new Map<string, Set<Series>>();
   readonly #uuidByName = new Map<string, string>();
   #allocated = 0;
+  /** The fair share at the current series count. */
+  #share: number;
   /** Series refused because maxSeries or maxTotalPoints was reached. */
   rejectedSeries = 0;
   /** Points refused because they were older than the series' newest point. */
@@ -89,6 +95,8 @@ export class SeriesStore {
     this.maxSeries = positiveInt('maxSeries', options.maxSeries ?? 1_000_000);
     // Rings grow by eighths, so a budget shared by many series is not taken by the first ones in one go.
     this.#chunk = Math.max(MIN_POINTS, Math.ceil(this.maxPoints / 8));
+    this.#minPoints = Math.min(MIN_POINTS, this.maxPoints);
+    this.#share = this.maxPoints;
   }
 
   get seriesCount(): number {
@@ -108,15 +116,22 @@ export class SeriesStore {
       if (existing.deviceName !== meta.deviceName) this.#setName(meta.deviceUuid, meta.deviceName);
       return existing;
     }
-    const room = this.maxTotalPoints - this.#allocated;
-    const capacity = Math.min(this.#chunk, this.maxPoints, room);
-    if (this.#series.size >= this.maxSeries || capacity < Math.min(MIN_POINTS, this.maxPoints)) {
+    const n = this.#series.size + 1;
+    if (n > this.maxSeries || n * this.#minPoints > this.maxTotalPoints) {
+      this.rejectedSeries++;
+      return undefined;
+    }
+    const wanted = Math.min(this.#chunk, this.#fairShare(n));
+    if (this.#allocated + wanted > this.maxTotalPoints) this.#rebalance(n);
+    const capacity = Math.min(wanted, this.maxTotalPoints - this.#allocated);
+    if (capacity < this.#minPoints) {
       this.rejectedSeries++;
       return undefined;
     }
     const s = new Series(meta, capacity);
     this.#allocated += capacity;
     this.#series.set(key, s);
+    this.#share = this.#fairShare(this.#series.size);
     let set = this.#byDevice.get(meta.deviceUuid);
     if (!set) {
       set = new Set();
@@ -145,8 +160,13 @@ export class SeriesStore {
       this.outOfOrder++;
       return false;
     }
-    if (ring.full && ring.capacity < this.maxPoints) {
-      const next = Math.min(this.maxPoints, ring.capacity + this.#chunk);
+    const share = this.#share;
+    if (ring.capacity > share && this.maxTotalPoints - this.#allocated < this.#chunk) {
+      // Series joined since this ring grew, and the budget is spent: give back the excess.
+      this.#allocated -= ring.capacity - share;
+      ring.shrink(share);
+    } else if (ring.full && ring.capacity < share) {
+      const next = Math.min(share, ring.capacity + this.#chunk);
       if (this.#allocated + next - ring.capacity <= this.maxTotalPoints) {
         this.#allocated += next - ring.capacity;
         ring.grow(next);
@@ -154,6 +174,25 @@ export class SeriesStore {
     }
     ring.push(ts, value);
     return true;
+  }
+
+  /** Points one series may hold when n series share the budget. */
+  #fairShare(n: number): number {
+    return Math.max(this.#minPoints, Math.min(this.maxPoints, Math.floor(this.maxTotalPoints / Math.max(1, n))));
+  }
+
+  /**
+   * Makes room for a new series when the budget is spent: every series above the fair share
+   * of 1.25·n series is cut to it (keeping its newest points), so the next quarter of new
+   * series fit without another pass.
+   */
+  #rebalance(n: number): void {
+    const target = this.#fairShare(Math.ceil(n * 1.25));
+    for (const s of this.#series.values()) {
+      if (s.ring.capacity <= target) continue;
+      this.#allocated -= s.ring.capacity - target;
+      s.ring.shrink(target);
+    }
   }
 
   setDeviceActive(deviceUuid: string, active: boolean): void {
@@ -196,6 +235,7 @@ export class SeriesStore {
       }
       removed++;
     }
+    this.#share = this.#fairShare(this.#series.size);
     return removed;
   }
 }
