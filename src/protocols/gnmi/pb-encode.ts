@@ -7,7 +7,8 @@
  */
 import type { GnmiNotification, GnmiPath, GnmiUpdate, PathElem, TypedValue } from './target.js';
 
-let buf = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH = 64 * 1024;
+let buf = Buffer.allocUnsafe(SCRATCH);
 let pos = 0;
 
 function ensure(n: number): void {
@@ -241,6 +242,7 @@ function take(): Buffer {
   const out = Buffer.allocUnsafe(pos);
   buf.copy(out, 0, 0, pos);
   pos = 0;
+  if (buf.length > 16 * SCRATCH) buf = Buffer.allocUnsafe(SCRATCH);
   return out;
 }
 
