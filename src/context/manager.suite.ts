@@ -10,7 +10,7 @@ import { ContextManager } from './manager.js';
 import { exportDescriptor } from './export.js';
 
 const small = () => JSON.parse(readFileSync(new URL('./testdata/small-topology.json', import.meta.url), 'utf8'));
-const FIXTURES = new URL('../../../shared/fixtures/tfs-descriptors/', import.meta.url).pathname;
+import { TFS_FIXTURES as FIXTURES } from '../common/fixtures.js';
 
 async function snapshot(store: Store) {
   const out: Record<string, unknown> = {};

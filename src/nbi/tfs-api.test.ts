@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningController, startController } from '../app/index.js';
 import { uuidFromText } from '../model/ids.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/tfs-descriptors/', import.meta.url).pathname;
+import { TFS_FIXTURES as FIXTURES } from '../common/fixtures.js';
 const SMALL = new URL('../context/testdata/small-topology.json', import.meta.url).pathname;
 
 // Every outgoing TCP connection of this process is recorded, so a test can prove that nothing

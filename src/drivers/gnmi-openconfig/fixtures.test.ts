@@ -14,7 +14,7 @@ import { openStore } from '../../store/index.js';
 import { gnmiOpenconfigDriverFactory } from './index.js';
 import { startTestTargets, type TestTargets, until } from './testing.js';
 
-const FIXTURES = '/work/shared/fixtures/tfs-descriptors';
+import { TFS_FIXTURES as FIXTURES } from '../../common/fixtures.js';
 const GNMI_DRIVER = new Set<unknown>(['DEVICEDRIVER_GNMI_OPENCONFIG', 8]);
 
 interface ConfigRule {
