@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { netconfCommand } from '../netconf/cli.js';
 import { expandInterfaces } from './interface-spec.js';
 import { type GnmiSim, startGnmiSim } from './run.js';
 import { parseUser, type SimUser } from './users.js';
@@ -122,7 +123,8 @@ export async function runSim(argv: string[], io: SimIo): Promise<number> {
     .description('device simulators for cnsdn tests, demos and scale runs')
     .exitOverride()
     .configureOutput(output)
-    .addCommand(gnmiCommand(io).exitOverride().configureOutput(output));
+    .addCommand(gnmiCommand(io).exitOverride().configureOutput(output))
+    .addCommand(netconfCommand(io).exitOverride().configureOutput(output));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
