@@ -6,7 +6,8 @@
  *   in-process     server and client share this process (one core between them)
  *   cross-process  the server runs in a child process (this file with `serve`): one core each
  *   simulator      `bin/cnsdn-sim.js gnmi --insecure` in a child process (its datastore feeds SAMPLE)
- * CPU is % of one core over the measuring window, for this process and for the server process.
+ * CPU is % of one core over the measuring window, for this process and for the server process,
+ * and CPU time per update received.
  * Run: npx tsx src/protocols/gnmi/stream.bench.ts [seconds] [in-process|cross-process|simulator ...]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -216,11 +217,13 @@ async function measure(ep: Endpoint, consume: Consumer, seconds: number): Promis
 }
 
 const pct = (x: number | undefined) => (x === undefined ? '  n/a' : `${(x * 100).toFixed(0).padStart(4)}%`);
+/** CPU time per update, which other load on the machine disturbs less than the rate. */
+const perUpdate = (cpu: number | undefined, rate: number) => (cpu === undefined ? '' : ` (${((cpu / rate) * 1e6).toFixed(2)} µs/update)`);
 
 function line(setup: string, label: string, r: Result, dropped: number | undefined): void {
   console.log(
     `${setup.padEnd(14)} ${label.padEnd(12)} ${Math.round(r.rate).toLocaleString('en').padStart(10)} updates/s ` +
-      `${Math.round(r.notifications).toLocaleString('en').padStart(9)} notifications  client CPU ${pct(r.clientCpu)}  server CPU ${pct(r.serverCpu)}` +
+      `${Math.round(r.notifications).toLocaleString('en').padStart(9)} notifications  client CPU ${pct(r.clientCpu)}${perUpdate(r.clientCpu, r.rate)}  server CPU ${pct(r.serverCpu)}${perUpdate(r.serverCpu, r.rate)}` +
       `  RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB${dropped === undefined ? '' : `  dropped ${dropped}`}`,
   );
 }
