@@ -22,3 +22,4 @@ export {
   type ServerOptions,
 } from './server.js';
 export type { SseOptions } from './sse.js';
+export { typeboxValidator } from './validation.js';

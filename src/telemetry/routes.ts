@@ -1,9 +1,8 @@
 /** NBI for telemetry: recent samples and newest values (JSON) and a live sample stream (SSE). */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { CnsdnError } from '../common/index.js';
-import { schemaErrors } from '../model/index.js';
-import { requireRole } from '../nbi/index.js';
+import { requireRole, typeboxValidator } from '../nbi/index.js';
 import type { Ingest } from './ingest.js';
 import { COUNTER_KPIS, counterKpi } from './kpi.js';
 import { latestSamples, recentSamples } from './query.js';
@@ -61,15 +60,6 @@ const sampleSchema = Type.Object({
 });
 const samplesReply = Type.Object({ samples: Type.Array(sampleSchema) });
 
-/** Query validation from the TypeBox schemas, with JSON pointers (as the rest of the NBI does). */
-const validator: FastifySchemaCompiler<unknown> =
-  ({ schema, httpPart }) =>
-  (data: unknown) => {
-    const errors = schemaErrors(schema as TSchema, data);
-    if (errors.length === 0) return { value: data };
-    return { error: new CnsdnError('VALIDATION_FAILED', `request ${httpPart} is not valid: ${errors[0]!.path || '/'}: ${errors[0]!.message}`, errors) };
-  };
-
 function invalid(path: string, message: string): CnsdnError {
   return new CnsdnError('VALIDATION_FAILED', `request querystring is not valid: ${path}: ${message}`, [{ path, message }]);
 }
@@ -108,7 +98,7 @@ export function telemetryRoutes(options: TelemetryRoutesOptions): FastifyPluginA
   }
 
   return async (app) => {
-    app.setValidatorCompiler(validator);
+    app.setValidatorCompiler(typeboxValidator());
     const viewer = requireRole('viewer');
     const streams = new Set<SampleStream>();
     app.addHook('preClose', async () => {
