@@ -1,28 +1,9 @@
 import { CnsdnError } from '../common/errors.js';
+import { DeviceDriver } from '../model/enums.js';
 import type { DriverFactory } from './api.js';
 
-/** TFS DeviceDriverEnum: name → number, as in TFS's context.proto. */
-export const DEVICE_DRIVERS = {
-  DEVICEDRIVER_UNDEFINED: 0,
-  DEVICEDRIVER_OPENCONFIG: 1,
-  DEVICEDRIVER_TRANSPORT_API: 2,
-  DEVICEDRIVER_P4: 3,
-  DEVICEDRIVER_IETF_NETWORK_TOPOLOGY: 4,
-  DEVICEDRIVER_ONF_TR_532: 5,
-  DEVICEDRIVER_XR: 6,
-  DEVICEDRIVER_IETF_L2VPN: 7,
-  DEVICEDRIVER_GNMI_OPENCONFIG: 8,
-  DEVICEDRIVER_OPTICAL_TFS: 9,
-  DEVICEDRIVER_IETF_ACTN: 10,
-  DEVICEDRIVER_OC: 11,
-  DEVICEDRIVER_QKD: 12,
-  DEVICEDRIVER_IETF_L3VPN: 13,
-  DEVICEDRIVER_IETF_SLICE: 14,
-  DEVICEDRIVER_NCE: 15,
-  DEVICEDRIVER_SMARTNIC: 16,
-  DEVICEDRIVER_MORPHEUS: 17,
-  DEVICEDRIVER_RYU: 18,
-} as const;
+/** TFS DeviceDriverEnum: name → number, as in TFS's context.proto (the model's table). */
+export const DEVICE_DRIVERS = DeviceDriver;
 
 export type DeviceDriverName = keyof typeof DEVICE_DRIVERS;
 
