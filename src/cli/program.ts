@@ -5,6 +5,7 @@ import { registerGet } from './commands/get.js';
 import { registerGnmi } from './commands/gnmi.js';
 import { durationMs } from './commands/gnmi-options.js';
 import { registerLoad } from './commands/load.js';
+import { registerNetconf } from './commands/netconf.js';
 import { defaultServeDeps, registerServe, type ServeDeps } from './commands/serve.js';
 import { type CommandContext, DEFAULT_URL } from './commands/shared.js';
 import { type CliIO, describeError, EXIT_FAILURE, EXIT_USAGE, ReportedFailure, UsageError } from './io.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIO, ctx: CommandContext, serveDeps: ServeDep
   registerExport(program, ctx);
   registerGet(program, ctx);
   registerGnmi(program, ctx, serveDeps);
+  registerNetconf(program, ctx);
   return program;
 }
 
