@@ -7,6 +7,7 @@ import { openBus } from '../bus/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
+import { netconfOpenconfigDriverFactory } from '../drivers/netconf-openconfig/index.js';
 import { buildServer, createMetricsRegistry } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
@@ -39,7 +40,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const ctx = new ContextManager(store, bus, logger.child({ module: 'context' }));
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
-  const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory);
+  const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory).register(netconfOpenconfigDriverFactory);
   const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
 
   const metrics = createMetricsRegistry();
