@@ -16,6 +16,7 @@ import { createTelemetry } from '../telemetry/index.js';
 import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
 import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
+import { DeviceConfigSync } from './config-sync.js';
 import { startDeviceSync } from './device-sync.js';
 import type { ControllerOptions, RunningController } from './options.js';
 
@@ -82,6 +83,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
 
   await telemetry.start();
+  const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));
+  await configSync.start(bus);
   const sync = await startDeviceSync(store, bus, sessions);
   ctx.relay.start();
   let demoGnmi: DemoGnmi | undefined;
@@ -110,6 +113,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       closed = true;
       await server.close();
       await sync.unsubscribe();
+      await configSync.stop();
       await ctx.relay.stop();
       await telemetry.stop();
       await sessions.close();

@@ -175,10 +175,20 @@ export class ContextManager implements DeviceStatusSink {
 
   async setStatus(deviceUuid: string, status: DeviceOperationalStatus, reason?: string): Promise<void> {
     await this.updateDevice(deviceUuid, (d) => {
-      const report: T.DeviceReport = { managed: d.cnsdn?.managed ?? true, status_since: new Date().toISOString() };
+      const { status_reason: _previous, ...kept } = d.cnsdn ?? { managed: true };
+      const report: T.DeviceReport = { ...kept, managed: d.cnsdn?.managed ?? true, status_since: new Date().toISOString() };
       if (reason && status !== 'DEVICEOPERATIONALSTATUS_ENABLED') report.status_reason = reason;
       if (d.device_operational_status === status && d.cnsdn?.status_reason === report.status_reason) return undefined;
       return { ...d, device_operational_status: status, cnsdn: report };
+    });
+  }
+
+  /** Records the outcome of the last configuration push to a device (undefined: it was applied). */
+  async setConfigOutcome(deviceUuid: string, error: string | undefined): Promise<void> {
+    await this.updateDevice(deviceUuid, (d) => {
+      if ((d.cnsdn?.config_error ?? undefined) === error) return undefined;
+      const { config_error: _previous, ...kept } = d.cnsdn ?? { managed: true };
+      return { ...d, cnsdn: error === undefined ? kept : { ...kept, config_error: error } };
     });
   }
 

@@ -60,6 +60,8 @@ export interface DeviceReport {
   status_reason?: string;
   /** ISO time of the last status change. */
   status_since?: string;
+  /** Why the device refused the configuration last pushed to it (the device's words), when it did. */
+  config_error?: string;
 }
 
 export interface Link {
