@@ -34,6 +34,7 @@ interface Prepared {
   s: number;
   t: number;
   constraints: PathConstraints;
+  raw: readonly Constraint[];
   mask: Uint8Array;
   metric: Metric;
 }
@@ -138,6 +139,7 @@ function prepare(topo: PathTopology, request: PathRequest): Prepared {
     s: topo.endpoints[source].device,
     t: topo.endpoints[target].device,
     constraints,
+    raw: request.constraints ?? [],
     mask: edgeMask(topo, { capacityGbps: constraints.capacityGbps?.value, exclusions: ex }),
     metric: request.metric ?? 'hops',
   };
@@ -196,8 +198,10 @@ function noPath(p: Prepared, disjoint?: number): CnsdnError {
   if (c.capacityGbps && !connected(edgeMask(topo, { capacityGbps: c.capacityGbps.value }))) {
     details.push({ path: at(c.capacityGbps.index, 'sla_capacity'), message: `sla_capacity: no path has ${c.capacityGbps.value} Gbps free on every link` });
   }
-  if (c.exclusions.indices.length > 0 && !connected(edgeMask(topo, { exclusions: c.exclusions }))) {
-    for (const i of c.exclusions.indices) details.push({ path: at(i, 'exclusions'), message: 'exclusions: every path uses an excluded device, endpoint or link' });
+  for (const i of c.exclusions.indices) {
+    if (!connected(edgeMask(topo, { exclusions: parseConstraints([p.raw[i]]).exclusions }))) {
+      details.push({ path: at(i, 'exclusions'), message: 'exclusions: every path uses an excluded device, endpoint or link' });
+    }
   }
   if (c.maxLatencyMs) {
     const least = s === t ? 0 : (searcher.path(topo.edgeLatency, base, s, t)?.cost ?? 0);
