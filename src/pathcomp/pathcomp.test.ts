@@ -222,7 +222,7 @@ describe('disjoint paths', () => {
     const links = [link('L1', ['A:p', 'B:p']), link('L2', ['A:q', 'B:q'])];
     const topo = buildTopology(devices, links);
     const r = { source: at('A:svc'), target: at('B:svc') };
-    assert.deepEqual(disjointPaths(topo, { ...r, k: 2 }).map(linksOf).flat().sort(), ['L1', 'L2']);
+    assert.deepEqual(disjointPaths(topo, { ...r, k: 2 }).flatMap(linksOf).sort(), ['L1', 'L2']);
     const e = rejects(() => computePaths(topo, { ...r, constraints: [constraint.disjoint(3)] }), 'INVALID_ARGUMENT', /only 2 link-disjoint path\(s\) exist, 3 needed/);
     assert.equal(e.details[0].path, '/service_constraints/0/sla_availability');
   });
