@@ -7,6 +7,7 @@ import { durationMs } from './commands/gnmi-options.js';
 import { registerLoad } from './commands/load.js';
 import { registerNetconf } from './commands/netconf.js';
 import { defaultServeDeps, registerServe, type ServeDeps } from './commands/serve.js';
+import { registerYang } from './commands/yang.js';
 import { type CommandContext, DEFAULT_URL } from './commands/shared.js';
 import { type CliIO, describeError, EXIT_FAILURE, EXIT_USAGE, ReportedFailure, UsageError } from './io.js';
 
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIO, ctx: CommandContext, serveDeps: ServeDep
   registerExport(program, ctx);
   registerGet(program, ctx);
   registerGnmi(program, ctx, serveDeps);
+  registerYang(program, ctx);
   registerNetconf(program, ctx);
   return program;
 }

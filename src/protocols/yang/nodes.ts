@@ -496,6 +496,7 @@ export class NodeBuilder {
           when: this.conditions(t.a, 'when', scope, 'augment'),
           ifFeatures: subsOf(t.a, 'if-feature').map((s) => s.arg ?? ''),
           status: status(t.a),
+          stmt: t.a,
         } satisfies AugmentInfo);
       }
       if (next.length === todo.length) throw lastError!;

@@ -16,6 +16,7 @@
  *   `dataParent()` give the instance-data view that looks through choice and case.
  */
 import type { Location } from './errors.js';
+import type { Stmt } from './parser.js';
 import type { XPathExpr } from './xpath.js';
 
 // Type objects (ResolvedType and what it holds) are shared between every node whose type statement is
@@ -344,6 +345,8 @@ export interface AugmentInfo {
   when: XPathCondition[];
   ifFeatures: string[];
   status: Status;
+  /** The augment statement as written (tree diagrams print augments from it, as yanglint does). */
+  stmt: Stmt;
 }
 
 export interface CompiledModule {
