@@ -303,6 +303,7 @@ describe('buildServer: rate limit and pressure', () => {
       routes: [testRoutes],
       rateLimit: false,
       maxEventLoopDelayMs: 20,
+      pressureGraceMs: 0,
       version: '1',
     });
     try {
@@ -321,6 +322,25 @@ describe('buildServer: rate limit and pressure', () => {
       assert.equal(problemOf(res).code, 'CNSDN_UNAVAILABLE');
       assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
       assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('start-up grace', () => {
+  it('does not shed requests in the first seconds after start, whatever the event-loop delay', async () => {
+    const app = await buildServer({ logger: false, readiness: [], routes: [testRoutes], rateLimit: false, maxEventLoopDelayMs: 20, pressureGraceMs: 60_000, version: '1' });
+    try {
+      await app.ready();
+      for (let i = 0; i < 20; i++) {
+        const stop = Date.now() + 200;
+        while (Date.now() < stop) {
+          // Blocks the event loop so under-pressure measures a large delay.
+        }
+        await new Promise((r) => setTimeout(r, 10));
+        assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+      }
     } finally {
       await app.close();
     }

@@ -53,6 +53,8 @@ export interface ServerOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Event-loop delay above which requests get 503 UNAVAILABLE. Default 1000 ms. */
   maxEventLoopDelayMs?: number;
+  /** After start, requests are not shed for this long (default 10 s). */
+  pressureGraceMs?: number;
   version: string;
 }
 
@@ -126,9 +128,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     crossOriginEmbedderPolicy: false,
   });
+  // The first samples include start-up work (module loading, migrations, devices connecting):
+  // shedding load then would refuse a client's first requests for no lasting reason.
+  const builtAt = Date.now();
+  const graceMs = options.pressureGraceMs ?? 10_000;
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
     pressureHandler: async (_request, reply) => {
+      if (Date.now() - builtAt < graceMs) return;
       reply.header('retry-after', '1');
       throw new CnsdnError('UNAVAILABLE', 'Server overloaded; retry shortly');
     },
