@@ -86,7 +86,7 @@ export function disjointPaths(topo: PathTopology, request: KPathRequest): Comput
   }
   const bound = p.constraints.maxLatencyMs?.value;
   const weight = weights(topo, bound === undefined ? p.metric : 'latency');
-  const found = minCostDisjoint(topo, weight, p.mask, p.s, p.t, k);
+  const found = minCostDisjoint(topo, weight, p.mask, p.s, p.t, k, p.searcher.distancesTo(weight, p.mask, p.t));
   if (found.length < k) throw noPath(p, k);
   const paths = found.map((edges) => toComputedPath(topo, p.source, p.target, edges, weight)).sort((a, b) => a.cost - b.cost);
   if (bound !== undefined && paths.some((path) => path.latency_ms > bound)) throw noPath(p, k);
@@ -210,7 +210,7 @@ function noPath(p: Prepared, disjoint?: number): CnsdnError {
     }
   }
   if (disjoint !== undefined) {
-    const n = s === t ? 1 : minCostDisjoint(topo, hops, base, s, t, disjoint).length;
+    const n = s === t ? 1 : minCostDisjoint(topo, hops, base, s, t, disjoint, searcher.distancesTo(hops, base, t)).length;
     if (n < disjoint) {
       details.push({
         path: c.disjointPaths ? at(c.disjointPaths.index, 'sla_availability') : '/k',

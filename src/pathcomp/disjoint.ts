@@ -10,10 +10,14 @@ import type { PathTopology } from './topology.js';
  * This is exact because the allowed edges of a link are always every allowed entry endpoint
  * times every allowed exit endpoint (see endpointPairs; masks remove endpoints, never pairs).
  *
+ * `toTarget` (least cost from each device to the target under weight and mask) seeds the
+ * potentials, so the first search runs as A* and nodes that cannot reach the target are left out.
+ *
  * Returns the paths as edge lists, or fewer than k when no k disjoint paths exist.
  */
-export function minCostDisjoint(topo: PathTopology, weight: Float64Array, mask: Uint8Array, source: number, target: number, k: number): number[][] {
-  const net = new FlowNetwork(topo, weight, mask);
+export function minCostDisjoint(topo: PathTopology, weight: Float64Array, mask: Uint8Array, source: number, target: number, k: number, toTarget: Float64Array): number[][] {
+  if (toTarget[source] === Number.POSITIVE_INFINITY) return [];
+  const net = new FlowNetwork(topo, weight, mask, toTarget);
   let found = 0;
   while (found < k && net.augment(source, target)) found++;
   const paths: number[][] = [];
@@ -23,62 +27,84 @@ export function minCostDisjoint(topo: PathTopology, weight: Float64Array, mask: 
 
 class FlowNetwork {
   private readonly head: Int32Array;
-  private next: number[] = [];
-  private to: number[] = [];
-  private cap: number[] = [];
-  private cost: number[] = [];
+  private readonly next: Int32Array;
+  private readonly to: Int32Array;
+  private readonly cap: Int32Array;
+  private readonly cost: Float64Array;
   /** Entry arcs: the edge they stand for; exit arcs: -(endpoint + 2); link arcs: -1. */
-  private tag: number[] = [];
+  private readonly tag: Int32Array;
+  private arcs = 0;
   private readonly potential: Float64Array;
   private readonly dist: Float64Array;
   private readonly prevArc: Int32Array;
   private readonly nodes: number;
 
-  constructor(topo: PathTopology, weight: Float64Array, mask: Uint8Array) {
+  constructor(topo: PathTopology, weight: Float64Array, mask: Uint8Array, toTarget: Float64Array) {
+    const m = topo.edgeCount;
+    const maxArcs = 2 * (topo.links.length + 2 * m);
+    this.next = new Int32Array(maxArcs);
+    this.to = new Int32Array(maxArcs);
+    this.cap = new Int32Array(maxArcs);
+    this.cost = new Float64Array(maxArcs);
+    this.tag = new Int32Array(maxArcs);
     const linkIn = new Int32Array(topo.links.length).fill(-1);
+    const linkH = new Float64Array(topo.links.length).fill(Number.POSITIVE_INFINITY);
+    const usable = (e: number) => mask[e] === 1 && toTarget[topo.edgeTo[e]] !== Number.POSITIVE_INFINITY;
     let nodes = topo.nodeCount;
-    const entries = new Set<number>();
-    const exits = new Set<number>();
-    const pending: [number, number, number, number, number][] = [];
-    for (let e = 0; e < topo.edgeCount; e++) {
-      if (mask[e] === 0) continue;
+    for (let e = 0; e < m; e++) {
+      if (!usable(e)) continue;
       const link = topo.edgeLink[e];
       if (linkIn[link] < 0) {
         linkIn[link] = nodes;
         nodes += 2;
       }
-      const from = topo.edgeFromEndpoint[e];
-      const to = topo.edgeToEndpoint[e];
-      if (!entries.has(from * topo.links.length + link)) {
-        entries.add(from * topo.links.length + link);
-        pending.push([topo.edgeFrom[e], linkIn[link], weight[e], e, 1]);
-      }
-      if (!exits.has(to * topo.links.length + link)) {
-        exits.add(to * topo.links.length + link);
-        pending.push([linkIn[link] + 1, topo.edgeTo[e], 0, -(to + 2), 1]);
-      }
+      linkH[link] = Math.min(linkH[link], toTarget[topo.edgeTo[e]]);
     }
     this.nodes = nodes;
     this.head = new Int32Array(nodes).fill(-1);
-    for (let l = 0; l < linkIn.length; l++) if (linkIn[l] >= 0) this.addArc(linkIn[l], linkIn[l] + 1, 0, -1);
-    for (const [u, v, c, tag] of pending) this.addArc(u, v, c, tag);
     this.potential = new Float64Array(nodes);
+    for (let v = 0; v < topo.nodeCount; v++) if (toTarget[v] !== Number.POSITIVE_INFINITY) this.potential[v] = -toTarget[v];
+    for (let l = 0; l < linkIn.length; l++) {
+      if (linkIn[l] >= 0) this.potential[linkIn[l]] = this.potential[linkIn[l] + 1] = -linkH[l];
+    }
+    for (let l = 0; l < linkIn.length; l++) if (linkIn[l] >= 0) this.addArc(linkIn[l], linkIn[l] + 1, 0, -1);
+    // The edges of a link are contiguous, so "endpoint already has an arc" is a mark per endpoint holding the link.
+    const entered = new Int32Array(topo.endpoints.length).fill(-1);
+    const exited = new Int32Array(topo.endpoints.length).fill(-1);
+    for (let e = 0; e < m; e++) {
+      if (!usable(e)) continue;
+      const link = topo.edgeLink[e];
+      const from = topo.edgeFromEndpoint[e];
+      const to = topo.edgeToEndpoint[e];
+      if (entered[from] !== link) {
+        entered[from] = link;
+        this.addArc(topo.edgeFrom[e], linkIn[link], weight[e], e);
+      }
+      if (exited[to] !== link) {
+        exited[to] = link;
+        this.addArc(linkIn[link] + 1, topo.edgeTo[e], 0, -(to + 2));
+      }
+    }
     this.dist = new Float64Array(nodes);
     this.prevArc = new Int32Array(nodes);
   }
 
+  /** Adds the arc u→v (capacity 1) and its residual twin v→u (capacity 0) at the next even index. */
   private addArc(u: number, v: number, cost: number, tag: number): void {
-    for (const [a, b, c, cap] of [
-      [u, v, cost, 1],
-      [v, u, -cost, 0],
-    ]) {
-      this.to.push(b);
-      this.cap.push(cap);
-      this.cost.push(c);
-      this.tag.push(tag);
-      this.next.push(this.head[a]);
-      this.head[a] = this.to.length - 1;
-    }
+    const a = this.arcs;
+    this.arcs += 2;
+    this.to[a] = v;
+    this.cap[a] = 1;
+    this.cost[a] = cost;
+    this.tag[a] = tag;
+    this.next[a] = this.head[u];
+    this.head[u] = a;
+    this.to[a + 1] = u;
+    this.cap[a + 1] = 0;
+    this.cost[a + 1] = -cost;
+    this.tag[a + 1] = tag;
+    this.next[a + 1] = this.head[v];
+    this.head[v] = a + 1;
   }
 
   /** Sends one more unit along the cheapest residual path; false when there is none. */

@@ -44,19 +44,25 @@ export class PathTopology {
   readonly inEdges: Int32Array;
   /** Links left out because they are management links. */
   readonly ignoredLinks: string[] = [];
-  private readonly endpointIndex = new Map<string, number>();
+  /** Endpoint indexes per device: lookups scan them (devices have few ports; no key strings). */
+  private readonly endpointsOf: number[][];
 
   constructor(
     readonly devices: readonly Device[],
     links: readonly Link[],
     options: TopologyOptions = {},
   ) {
+    this.endpointsOf = devices.map(() => []);
     devices.forEach((d, i) => {
       this.deviceIndex.set(d.device_id.device_uuid.uuid, i);
       for (const ep of d.device_endpoints) this.addEndpoint(i, ep.endpoint_id, ep.name, MANAGEMENT_ENDPOINT_TYPES.has(ep.endpoint_type.toLowerCase()));
     });
     const latencyOf = options.latencyOf ?? (() => DEFAULT_LINK_LATENCY_MS);
-    const edges: number[][] = [];
+    const from: number[] = [];
+    const to: number[] = [];
+    const linkOf: number[] = [];
+    const fromEndpoint: number[] = [];
+    const toEndpoint: number[] = [];
     const latency: number[] = [];
     const free: number[] = [];
     for (const link of links) {
@@ -74,24 +80,28 @@ export class PathTopology {
       const { total_capacity_gbps: total, used_capacity_gbps: used } = link.attributes;
       free.push(total > 0 ? Math.max(0, total - used) : Number.POSITIVE_INFINITY);
       for (const [a, b] of endpointPairs(link)) {
-        const from = this.linkEndpoint(link.link_endpoint_ids[a]);
-        const to = this.linkEndpoint(link.link_endpoint_ids[b]);
-        if (from < 0 || to < 0) continue;
-        const ef = this.endpoints[from];
-        const et = this.endpoints[to];
+        const epFrom = this.linkEndpoint(link.link_endpoint_ids[a]);
+        const epTo = this.linkEndpoint(link.link_endpoint_ids[b]);
+        if (epFrom < 0 || epTo < 0) continue;
+        const ef = this.endpoints[epFrom];
+        const et = this.endpoints[epTo];
         if (ef.device === et.device || ef.management || et.management) continue;
-        edges.push([ef.device, et.device, l, from, to]);
+        from.push(ef.device);
+        to.push(et.device);
+        linkOf.push(l);
+        fromEndpoint.push(epFrom);
+        toEndpoint.push(epTo);
       }
     }
-    const m = edges.length;
+    const m = from.length;
     this.linkLatency = Float64Array.from(latency);
     this.linkFree = Float64Array.from(free);
-    this.edgeFrom = Int32Array.from(edges, (e) => e[0]);
-    this.edgeTo = Int32Array.from(edges, (e) => e[1]);
-    this.edgeLink = Int32Array.from(edges, (e) => e[2]);
-    this.edgeFromEndpoint = Int32Array.from(edges, (e) => e[3]);
-    this.edgeToEndpoint = Int32Array.from(edges, (e) => e[4]);
-    this.edgeLatency = Float64Array.from(edges, (e) => latency[e[2]]);
+    this.edgeFrom = Int32Array.from(from);
+    this.edgeTo = Int32Array.from(to);
+    this.edgeLink = Int32Array.from(linkOf);
+    this.edgeFromEndpoint = Int32Array.from(fromEndpoint);
+    this.edgeToEndpoint = Int32Array.from(toEndpoint);
+    this.edgeLatency = Float64Array.from(linkOf, (l) => latency[l]);
     [this.outStart, this.outEdges] = csr(devices.length, m, this.edgeFrom);
     [this.inStart, this.inEdges] = csr(devices.length, m, this.edgeTo);
   }
@@ -106,15 +116,20 @@ export class PathTopology {
 
   /** Index of the endpoint (device uuid, endpoint uuid), or -1. */
   findEndpoint(deviceUuid: string, endpointUuid: string): number {
-    return this.endpointIndex.get(endpointKey(deviceUuid, endpointUuid)) ?? -1;
+    const device = this.deviceIndex.get(deviceUuid);
+    return device === undefined ? -1 : this.endpointOn(device, endpointUuid);
+  }
+
+  private endpointOn(device: number, endpointUuid: string): number {
+    for (const ep of this.endpointsOf[device]) if (this.endpoints[ep].id.endpoint_uuid.uuid === endpointUuid) return ep;
+    return -1;
   }
 
   private addEndpoint(device: number, id: EndPointId, name: string, management: boolean): number {
-    const key = endpointKey(id.device_id.device_uuid.uuid, id.endpoint_uuid.uuid);
-    const known = this.endpointIndex.get(key);
-    if (known !== undefined) return known;
+    const known = this.endpointOn(device, id.endpoint_uuid.uuid);
+    if (known >= 0) return known;
     this.endpoints.push({ id, name, device, management });
-    this.endpointIndex.set(key, this.endpoints.length - 1);
+    this.endpointsOf[device].push(this.endpoints.length - 1);
     return this.endpoints.length - 1;
   }
 
@@ -142,10 +157,6 @@ export function endpointPairs(link: Link): [number, number][] {
   }
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (a !== b) pairs.push([a, b]);
   return pairs;
-}
-
-function endpointKey(deviceUuid: string, endpointUuid: string): string {
-  return `${deviceUuid}\u0000${endpointUuid}`;
 }
 
 function csr(n: number, m: number, node: Int32Array): [Int32Array, Int32Array] {
