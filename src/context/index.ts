@@ -1,3 +1,3 @@
-export { ContextManager, type ApplyResult, type Logger } from './manager.js';
+export { ContextManager, type ApplyResult, type Logger, type ServiceRemovalHook } from './manager.js';
 export { exportDescriptor, type ExportedDescriptor } from './export.js';
 export { declaredEndpoints, endpointsAuthoritative, mergeConfigRules, type PlanOptions, type PlannedEntity } from './plan.js';

@@ -28,6 +28,9 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
+/** Called with the context and service uuids before a service is removed. */
+export type ServiceRemovalHook = (contextUuid: string, serviceUuid: string) => Promise<void>;
+
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
 /** A change to a stored device; undefined when it changes nothing. */
@@ -123,9 +126,23 @@ export class ContextManager implements DeviceStatusSink {
     });
   }
 
+  /**
+   * Registers work that must finish before a service is removed (the service layer takes its
+   * configuration off the devices). A hook that throws stops the removal. Returns an unregister function.
+   */
+  beforeServiceRemoval(hook: ServiceRemovalHook): () => void {
+    this.#removalHooks.push(hook);
+    return () => {
+      this.#removalHooks = this.#removalHooks.filter((h) => h !== hook);
+    };
+  }
+
+  #removalHooks: ServiceRemovalHook[] = [];
+
   async removeService(contextRef: string, ref: string): Promise<void> {
     const ctx = uuidFromText(contextRef);
     const uuid = uuidFromText(ref, ctx);
+    for (const hook of this.#removalHooks) await hook(ctx, uuid);
     await this.commit(async (tx) => {
       await this.mustGet(tx, 'service', uuid, ref);
       for (const c of await tx.list('connection', { parent: uuid })) await tx.delete('connection', c.uuid);
