@@ -69,6 +69,7 @@ function listKeys(l: ListNode): void {
       return k;
     });
     if (new Set(names).size !== names.length) throw new YangError(`list "${l.name}" names a key twice`, p.keys.loc.loc, 'key');
+    l.children = [...l.keys, ...l.children.filter((c) => !(c.kind === 'leaf' && c.isKey))];
   } else if (l.config) {
     throw new YangError(`config list "${l.name}" has no key`, l.loc, 'list');
   }

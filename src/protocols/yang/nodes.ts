@@ -471,8 +471,9 @@ export class NodeBuilder {
 
   /** Applies the top-level augments of implemented modules until none is left (augments of augments included). */
   applyAugments(mods: ModCtx[]): void {
-    let todo: { a: Stmt; unit: Unit; mod: ModCtx }[] = [];
-    for (const m of mods) for (const u of m.units) for (const a of subsOf(u.parsed.stmt, 'augment')) todo.push({ a, unit: u, mod: m });
+    let todo: { a: Stmt; unit: Unit; mod: ModCtx; order: number }[] = [];
+    for (const m of mods) for (const u of m.units) for (const a of subsOf(u.parsed.stmt, 'augment')) todo.push({ a, unit: u, mod: m, order: todo.length });
+    const order = new Map<AugmentInfo, number>();
     while (todo.length) {
       const next: typeof todo = [];
       let lastError: YangError | undefined;
@@ -489,7 +490,7 @@ export class NodeBuilder {
         const scope: Scope = { stmt: t.unit.parsed.stmt, unit: t.unit };
         const ctx: Ctx = { mod: t.mod, groupings: [], depth: 0, inOp: false };
         const nodes = this.augmentInto(target, t.a, scope, ctx, t.mod.compiled);
-        t.mod.compiled.augments.push({
+        const info: AugmentInfo = {
           target: t.a.arg ?? '',
           targetNode: target,
           nodes,
@@ -497,11 +498,15 @@ export class NodeBuilder {
           ifFeatures: subsOf(t.a, 'if-feature').map((s) => s.arg ?? ''),
           status: status(t.a),
           stmt: t.a,
-        } satisfies AugmentInfo);
+          submodule: t.unit.parsed.kind === 'submodule' ? t.unit.parsed.name : undefined,
+        };
+        order.set(info, t.order);
+        t.mod.compiled.augments.push(info);
       }
       if (next.length === todo.length) throw lastError!;
       todo = next;
     }
+    for (const m of mods) m.compiled.augments.sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
   /** Resolves an absolute schema node id (`/p:a/p:b`). */

@@ -240,7 +240,7 @@ export interface ContainerNode extends NodeBase {
 
 export interface ListNode extends NodeBase {
   kind: 'list';
-  /** Key leaves, in key order. */
+  /** Key leaves, in key order (they are also moved to the front of `children`, as libyang does). */
   keys: LeafNode[];
   orderedBy: 'system' | 'user';
   minElements: number;
@@ -347,6 +347,8 @@ export interface AugmentInfo {
   status: Status;
   /** The augment statement as written (tree diagrams print augments from it, as yanglint does). */
   stmt: Stmt;
+  /** The submodule the augment is written in, when not the module itself. */
+  submodule?: string;
 }
 
 export interface CompiledModule {
@@ -372,6 +374,7 @@ export interface CompiledModule {
   children: SchemaNode[];
   rpcs: OperationNode[];
   notifications: NotificationNode[];
+  /** In statement order (module first, then submodules). */
   augments: AugmentInfo[];
   /** Deviations this module applies: target as written and what was done. */
   deviations: { target: string; deviates: string[] }[];

@@ -41,7 +41,8 @@ function moduleTree(m: CompiledModule): string {
   const data = m.children;
   let text = `module: ${m.name}\n`;
   if (data.length) text += nodes(data, '  ', 'data');
-  for (const [i, a] of m.augments.entries()) {
+  // yanglint prints only the augments written in the module itself, not those of its submodules.
+  for (const [i, a] of m.augments.filter((x) => !x.submodule).entries()) {
     const body = printParsedAugment(a.stmt, modeOf(a.targetNode));
     sections.push(`${i === 0 ? '\n' : ''}  augment ${a.target}:\n${body}`);
   }
