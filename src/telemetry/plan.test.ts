@@ -54,6 +54,13 @@ describe('planDevice', () => {
     assert.equal(planDevice('u1', device(undefined, eps), 7).intervalS, 7);
   });
 
+  it('an interval of 0 turns telemetry off, per device or for all', () => {
+    const eps: Array<[string, string[]]> = [['eth1', ['KPISAMPLETYPE_PACKETS_DROPPED']]];
+    assert.deepEqual(subscriptionsOf(planDevice('u1', device({ telemetry_interval_s: 0 }, eps), 10)), []);
+    assert.deepEqual(subscriptionsOf(planDevice('u1', device(undefined, eps), 0)), []);
+    assert.equal(defaultInterval({ CNSDN_TELEMETRY_INTERVAL_S: '0' }), 0);
+  });
+
   it('reads the default interval from the environment, ignoring invalid values', () => {
     assert.equal(defaultInterval({ CNSDN_TELEMETRY_INTERVAL_S: '0.5' }), 0.5);
     assert.equal(defaultInterval({ CNSDN_TELEMETRY_INTERVAL_S: 'x' }), 10);

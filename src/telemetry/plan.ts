@@ -24,7 +24,8 @@ export interface DevicePlan {
 /** A positive number of seconds (a number or a numeric string), or undefined. */
 export function parseInterval(raw: unknown): number | undefined {
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-  return Number.isFinite(n) && n >= MIN_INTERVAL_S ? n : undefined;
+  // 0 is valid: telemetry off (for the device, or for every device when set in the environment).
+  return Number.isFinite(n) && (n === 0 || n >= MIN_INTERVAL_S) ? n : undefined;
 }
 
 /** The default interval: the environment's when it is valid, else 10 s. */
@@ -47,6 +48,7 @@ function connectSettings(d: Device): Record<string, unknown> {
 export function planDevice(uuid: string, d: Device, fallbackIntervalS: number): DevicePlan {
   const intervalS = parseInterval(connectSettings(d).telemetry_interval_s) ?? fallbackIntervalS;
   const endpoints: EndpointPlan[] = [];
+  if (intervalS === 0) return { deviceUuid: uuid, deviceName: d.name, intervalS, endpoints };
   for (const ep of d.device_endpoints) {
     const kpis = [...new Set(ep.kpi_sample_types.map(counterKpi).filter((k): k is number => k !== undefined))].sort((a, b) => a - b);
     const name = ep.name || ep.endpoint_id.endpoint_uuid.uuid;
