@@ -193,7 +193,9 @@ async function runBackend(backend: 'sqlite' | 'postgres', descriptorBody: string
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   try {
     progress(`${backend}: starting controller`);
-    server = await startServer({ repoDir: REPO, dataDir, databaseUrl: db?.url, cpuProfDir, logFile: join(workDir, `${backend}-server.log`) });
+    // The context is measured here; telemetry of 10k devices has its own benchmark (bench/telemetry.bench.ts).
+    const env = { CNSDN_TELEMETRY_INTERVAL_S: '0' };
+    server = await startServer({ repoDir: REPO, dataDir, databaseUrl: db?.url, cpuProfDir, logFile: join(workDir, `${backend}-server.log`), env });
     progress(`${backend}: ready at ${server.url} (pid ${server.pid})`);
     await sleep(2000);
     result.rssEmptyMiB = round(server.memory().rssMiB);

@@ -38,6 +38,8 @@ export interface ServerOptions {
   /** Directory for a V8 CPU profile of the whole server run (node --cpu-prof). */
   cpuProfDir?: string;
   logFile: string;
+  /** Extra environment for the controller. */
+  env?: Record<string, string>;
 }
 
 export interface ServerHandle {
@@ -63,6 +65,7 @@ export async function startServer(opts: ServerOptions, readyTimeoutMs = 60_000):
   delete env.NATS_URL;
   delete env.CNSDN_ADMIN_TOKEN;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  Object.assign(env, opts.env);
   const child = spawn(process.execPath, [...nodeArgs, join(opts.repoDir, 'bin/cnsdn.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', opts.dataDir], {
     cwd: opts.repoDir,
     env,
