@@ -17,7 +17,11 @@ function newestSource(dir) {
 
 /** entry: a path under src/ without extension, e.g. "cli/main". */
 export async function launch(entry) {
-  if (process.env.CNSDN_USE_TSX !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(join(root, 'src'))) {
+  const useDist =
+    process.env.CNSDN_USE_TSX !== '1' &&
+    existsSync(stamp) &&
+    (process.env.CNSDN_USE_DIST === '1' || statSync(stamp).mtimeMs >= newestSource(join(root, 'src')));
+  if (useDist) {
     await import(join(root, 'dist', 'src', `${entry}.js`));
   } else {
     const { register } = await import('tsx/esm/api');
