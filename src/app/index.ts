@@ -10,6 +10,7 @@ import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js
 import { netconfOpenconfigDriverFactory } from '../drivers/netconf-openconfig/index.js';
 import { buildServer, createMetricsRegistry } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
+import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
@@ -78,7 +79,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     bus,
     metricsRegistry: metrics,
     rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
-    routes: [tfsApiRoutes(ctx), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, undefined, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes],
     version: VERSION,
   });
 
