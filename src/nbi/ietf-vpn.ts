@@ -1,7 +1,8 @@
 /**
  * IETF service NBI over RESTCONF (RFC 8040 paths and JSON): RFC 8299 L3VPNs and RFC 8466 L2VPNs
- * become TFS L3NM / L2NM services in context admin, stored atomically and, when a service
- * activator is given, configured on the network before the request is answered.
+ * become TFS L3NM / L2NM services in context admin, stored atomically and, when the service
+ * layer is present (an activator is given), configured on the network before the request is
+ * answered. The service layer activates stored services from their events; this NBI waits.
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifySchema } from 'fastify';
@@ -11,6 +12,7 @@ import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT } from '../model/types.js';
 import type { ServiceActivator } from '../service/api.js';
 import { requireRole } from './auth.js';
+import { ACTIVATABLE_ENDPOINTS, DEFAULT_ACTIVATION_TIMEOUT_MS, untilActive } from './ietf-vpn-activation.js';
 import { inIetfBody, type NameOf, tfsService, type VpnRequest } from './ietf-vpn-common.js';
 import { restconfErrorHandler, YANG_JSON } from './ietf-vpn-errors.js';
 import { L2_MODULE, l2ServiceSettings, l2Sites, l2VpnService, l2vpnRequests } from './ietf-vpn-l2.js';
@@ -55,9 +57,9 @@ const FLAVOURS: Flavour[] = [
 export interface IetfVpnOptions {
   /** Logs cleanup failures after a failed activation. */
   log?: { warn(obj: unknown, msg?: string): void };
+  /** How long a request waits for its services to become ACTIVE (default 30 s). */
+  activationTimeoutMs?: number;
 }
-
-const ACTIVE = 'SERVICESTATUS_ACTIVE';
 
 /** find-my-way reads ':' as a parameter: a module-qualified RESTCONF node needs '::'. */
 const routePath = (...parts: string[]) => `/restconf/data/${parts.join('/').replaceAll(':', '::')}`;
@@ -101,17 +103,19 @@ export function ietfVpnRoutes(ctx: ContextManager, activator?: ServiceActivator,
       return s;
     };
 
-    /** All or nothing: a VPN that fails to activate takes the request's other VPNs with it. */
-    const activateAll = async (vpnIds: string[]) => {
+    /**
+     * With a service layer, the request waits for its VPNs to be ACTIVE. All or nothing: a VPN that
+     * fails takes the request's other VPNs with it (their removal deconfigures what was applied).
+     */
+    const activateAll = async (vpns: VpnRequest[]) => {
       if (!activator) return;
+      const timeout = options.activationTimeoutMs ?? DEFAULT_ACTIVATION_TIMEOUT_MS;
       try {
-        for (const id of vpnIds) {
-          const r = await activator.activate(DEFAULT_CONTEXT, id);
-          if (r.status !== ACTIVE) throw new CnsdnError('DRIVER_ERROR', `vpn-service ${id} was not activated: it ended ${r.status}`);
-        }
+        await Promise.all(vpns.filter((v) => v.attachments.length >= ACTIVATABLE_ENDPOINTS).map((v) => untilActive(ctx, v.vpnId, timeout)));
       } catch (e) {
-        for (const id of vpnIds) {
-          await ctx.removeService(DEFAULT_CONTEXT, id).catch((cleanup: unknown) => options.log?.warn({ err: cleanup, vpnId: id }, 'removing a VPN whose activation failed'));
+        if (e instanceof CnsdnError && e.code === 'UNAVAILABLE') throw e;
+        for (const v of vpns) {
+          await ctx.removeService(DEFAULT_CONTEXT, v.vpnId).catch((cleanup: unknown) => options.log?.warn({ err: cleanup, vpnId: v.vpnId }, 'removing a VPN whose activation failed'));
         }
         throw e;
       }
@@ -124,7 +128,7 @@ export function ietfVpnRoutes(ctx: ContextManager, activator?: ServiceActivator,
         await ctx.apply({ services }, { createOnly: true }).catch((e: unknown) => {
           throw inIetfBody(e, vpns);
         });
-        await activateAll(vpns.map((v) => v.vpnId));
+        await activateAll(vpns);
         return vpns;
       };
       for (const path of [routePath(f.root), routePath(f.root, 'vpn-services')]) {
