@@ -12,6 +12,7 @@ import { buildServer, createMetricsRegistry } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
+import { ServiceManager, serviceRoutes } from '../service/index.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
 import type { Device } from '../model/index.js';
@@ -44,6 +45,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
   const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory).register(netconfOpenconfigDriverFactory);
   const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
+
+  const services = new ServiceManager({ ctx, sessions, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
 
   const metrics = createMetricsRegistry();
   new Gauge({
@@ -79,7 +82,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     bus,
     metricsRegistry: metrics,
     rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, undefined, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services)],
     version: VERSION,
   });
 
@@ -87,6 +90,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));
   await configSync.start(bus);
   const sync = await startDeviceSync(store, bus, sessions);
+  // Other replicas' writes reach this one as events: cached list responses must not outlive them.
+  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind), { kinds: ['device', 'link'] });
+  await services.start(bus);
   ctx.relay.start();
   let demoGnmi: DemoGnmi | undefined;
   if (options.demo) {
@@ -114,7 +120,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
       closed = true;
       await server.close();
       await sync.unsubscribe();
+      await listInvalidation.unsubscribe();
       await configSync.stop();
+      await services.stop();
       await ctx.relay.stop();
       await telemetry.stop();
       await sessions.close();

@@ -17,6 +17,8 @@ export interface ControllerOptions {
   logLevel?: string;
   /** Southbound allowlist CIDRs (default from CNSDN_SOUTHBOUND_ALLOW, else loopback). */
   southboundAllow?: string;
+  /** Pool of /30s the L3NM handler gives links between routers (default 10.255.0.0/16). */
+  serviceLinkPool?: string;
   /** Admin bearer token (default from CNSDN_ADMIN_TOKEN). */
   adminToken?: string;
 }

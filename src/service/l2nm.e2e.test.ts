@@ -1,0 +1,70 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixturesMissing } from '../common/fixtures.js';
+import { dig, fixture, type Lab, startLab, until } from './testing.js';
+
+const NI = 'tfs-l2vpn-svc-125';
+const ni = (name: string) => `/network-instances/network-instance[name=${name}]`;
+
+describe('L2NM over the l2_vpn_gnmi_oc fixture (3 gNMI routers, emulated DCs)', { skip: fixturesMissing }, () => {
+  let lab: Lab;
+  before(async () => {
+    lab = await startLab('l2_vpn_gnmi_oc/tfs-topology.json');
+  });
+  after(async () => lab?.close());
+
+  for (const variant of ['tagged', 'untagged'] as const) {
+    it(`VLAN 125 ${variant}: ACTIVE with L2VSI and VLAN on every router of the path; delete takes it all away`, async () => {
+      const before = await Promise.all([0, 1, 2].map((i) => lab.routerConfig(i)));
+      const created = await lab.call('POST', '/tfs-api/context/admin/services', fixture(`l2_vpn_gnmi_oc/tfs-service-vlan-125-${variant}.json`));
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const svc = await lab.waitStatus(NI, 'SERVICESTATUS_ACTIVE');
+      assert.equal(svc.service_status.service_status, 'SERVICESTATUS_ACTIVE');
+
+      const conns = dig((await lab.call('GET', `/tfs-api/context/admin/service/${NI}/connections`)).body, 'connections') as unknown[];
+      assert.equal(conns.length, 1);
+      assert.equal((dig(conns[0], 'path_hops_endpoint_ids') as unknown[]).length, 10, 'dc1, r1, r2, r3, dc2 with ingress and egress each');
+      assert.ok(dig(conns[0], 'settings', 'cnsdn', 'devices'), 'the applied record lives in the connection settings');
+
+      for (const i of [0, 1, 2]) {
+        const inst = await lab.routerGet(i, ni(NI));
+        assert.ok(inst, `r${i + 1} has the network instance`);
+        assert.match(String(dig(inst, 'config', 'type')), /L2VSI$/);
+        assert.equal(dig(inst, 'vlans', 'vlan', 0, 'vlan-id'), 125);
+        assert.equal((dig(inst, 'interfaces', 'interface') as unknown[]).length, 2);
+      }
+      // Trunks (r1-r2, r2-r3) carry VLAN 125 on subinterface 125; the DC-facing ports only when tagged.
+      const sub = async (i: number, itf: string, index: number) => lab.routerGet(i, `/interfaces/interface[name=${itf}]/subinterfaces/subinterface[index=${index}]`);
+      assert.equal(dig(await sub(1, 'Ethernet1', 125), 'openconfig-vlan:vlan', 'config', 'vlan-id'), 125);
+      const access = await sub(0, 'Ethernet10', variant === 'tagged' ? 125 : 0);
+      assert.ok(access, 'r1 access subinterface');
+      assert.equal(dig(access, 'openconfig-vlan:vlan', 'config', 'vlan-id'), variant === 'tagged' ? 125 : undefined);
+
+      const sync = await lab.call('GET', `/api/services/admin/${NI}/check-sync`);
+      assert.equal(sync.status, 200);
+      assert.equal(dig(sync.body, 'in_sync'), true, JSON.stringify(sync.body));
+      assert.deepEqual((dig(sync.body, 'devices') as Array<{ device: string }>).map((d) => d.device).sort(), ['dc1', 'dc2', 'r1', 'r2', 'r3']);
+
+      const del = await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`);
+      assert.equal(del.status, 200, JSON.stringify(del.body));
+      assert.equal((await lab.call('GET', `/tfs-api/context/admin/service/${NI}`)).status, 404);
+      for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i], `r${i + 1} is back to what it had`);
+    });
+  }
+
+  it('updating the service (another VLAN) re-activates with the difference only', async () => {
+    const body = fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-tagged.json');
+    assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', body)).status, 200);
+    await lab.waitStatus(NI, 'SERVICESTATUS_ACTIVE');
+    const svc = dig(body, 'services', 0) as { service_config: { config_rules: Array<{ custom: { resource_value: unknown } }> } };
+    svc.service_config.config_rules[0]!.custom.resource_value = { vlan_id: 300, access_vlan_tagged: true };
+    const put = await lab.call('PUT', `/tfs-api/context/admin/service/${NI}`, svc);
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    await until('VLAN 300 on r2', async () => ((await lab.routerGet(1, `${ni(NI)}/vlans/vlan[vlan-id=300]`)) ? true : undefined));
+    assert.equal(await lab.routerGet(1, `${ni(NI)}/vlans/vlan[vlan-id=125]`), undefined, 'VLAN 125 removed');
+    assert.equal(await lab.routerGet(1, '/interfaces/interface[name=Ethernet1]/subinterfaces/subinterface[index=125]'), undefined);
+    await lab.waitStatus(NI, 'SERVICESTATUS_ACTIVE');
+    assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
+    assert.equal(await lab.routerGet(1, ni(NI)), undefined);
+  });
+});

@@ -1,0 +1,276 @@
+/**
+ * The service manager (TFS's service component): turns stored L2NM/L3NM services into
+ * configured devices and back. Activation runs on service events — a service with two or more
+ * endpoints that is PLANNED or UPDATING, or ACTIVE with a changed intent — one at a time per
+ * service. Removal goes through ContextManager.beforeServiceRemoval: devices are deconfigured
+ * first and a device that refuses keeps the service (and its record) in place.
+ */
+import type { Bus, BusSubscription } from '../bus/api.js';
+import { CnsdnError, isCnsdnError } from '../common/errors.js';
+import type { ContextManager } from '../context/index.js';
+import type * as T from '../model/types.js';
+import { uuidFromText } from '../model/ids.js';
+import type { ActivationResult, DeviceConfigDiff, ServiceActivator } from './api.js';
+import { nextApplied } from './diff.js';
+import { defaultHandlers, type HandlerRegistry } from './handlers.js';
+import { childrenFirst, parentsFirst } from './keys.js';
+import { LinkPool } from './pool.js';
+import { prepareActivation } from './prepare.js';
+import { type AppliedRecord, Claims, connectionUuid, fingerprint, fromConnections, toConnectionSettings } from './record.js';
+import { checkDevices, type SyncReport } from './sync.js';
+import { type DriverRunner, runTransaction, type TransactionFailure } from './transaction.js';
+
+export const FAILURE_KEY = '/cnsdn/failure';
+
+const ACTIVE = 'SERVICESTATUS_ACTIVE';
+const PLANNED = 'SERVICESTATUS_PLANNED';
+const TRIGGERS = new Set([PLANNED, 'SERVICESTATUS_UPDATING']);
+
+export interface ServiceLogger {
+  warn(obj: unknown, msg?: string): void;
+}
+
+export interface ServiceManagerOptions {
+  ctx: ContextManager;
+  sessions: DriverRunner;
+  handlers?: HandlerRegistry;
+  /** Pool of /30s for links between routers (default 10.255.0.0/16). */
+  linkPool?: string;
+  logger?: ServiceLogger;
+}
+
+/** What `/cnsdn/failure` holds: why the service is not ACTIVE. */
+export interface ServiceFailure {
+  code: string;
+  message: string;
+  at: string;
+  device?: string;
+  device_uuid?: string;
+  restored?: string[];
+  restore_errors?: string[];
+}
+
+export interface ServiceActivation extends ActivationResult {
+  failure?: ServiceFailure;
+}
+
+export class ServiceManager implements ServiceActivator {
+  readonly #ctx: ContextManager;
+  readonly #sessions: DriverRunner;
+  readonly #handlers: HandlerRegistry;
+  readonly #pool: LinkPool;
+  readonly #log: ServiceLogger;
+  readonly #claims = new Claims();
+  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Intent (fingerprint) of the last activation that failed or was undone: not retried by events. */
+  readonly #settled = new Map<string, string>();
+  readonly #pending = new Set<string>();
+  #subscription: BusSubscription | undefined;
+  #offRemoval: (() => void) | undefined;
+
+  constructor(options: ServiceManagerOptions) {
+    this.#ctx = options.ctx;
+    this.#sessions = options.sessions;
+    this.#handlers = options.handlers ?? defaultHandlers();
+    this.#pool = new LinkPool(options.linkPool);
+    this.#log = options.logger ?? { warn() {} };
+  }
+
+  /** Loads what services applied (from their connections), then follows service events. */
+  async start(bus: Bus): Promise<void> {
+    for (const c of await this.#ctx.listContexts()) {
+      for (const s of await this.#ctx.listServices(c.context_id.context_uuid.uuid)) {
+        const record = fromConnections(await this.#ctx.listConnections(c.context_id.context_uuid.uuid, s.service_id.service_uuid.uuid));
+        if (record) this.#claims.set(s.service_id.service_uuid.uuid, record);
+      }
+    }
+    this.#offRemoval = this.#ctx.beforeServiceRemoval((c, s) => this.#serial(s, () => this.#deactivate(c, s, true)));
+    this.#subscription = await bus.subscribe(
+      (e) => {
+        if (e.op !== 'REMOVE' && e.parent) this.#schedule(e.parent, e.uuid);
+      },
+      { kinds: ['service'] },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#offRemoval?.();
+    await this.#subscription?.unsubscribe();
+    await this.idle();
+  }
+
+  /** Waits until no service work is queued (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.allSettled([...this.#queues.values()]);
+  }
+
+  activate(contextUuid: string, serviceUuid: string, options: { dryRun?: boolean } = {}): Promise<ServiceActivation> {
+    return this.#serial(serviceUuid, () => this.#activate(contextUuid, serviceUuid, options.dryRun === true), contextUuid);
+  }
+
+  deactivate(contextUuid: string, serviceUuid: string): Promise<void> {
+    return this.#serial(serviceUuid, () => this.#deactivate(contextUuid, serviceUuid, false), contextUuid);
+  }
+
+  /** Compares what each device holds with what the service applied. */
+  checkSync(contextUuid: string, serviceUuid: string): Promise<SyncReport> {
+    return this.#serial(serviceUuid, async () => checkDevices(this.#sessions, await this.#record(contextUuid, serviceUuid), false), contextUuid);
+  }
+
+  /** Sets again what drifted, then reports as checkSync does. */
+  reSync(contextUuid: string, serviceUuid: string): Promise<SyncReport> {
+    return this.#serial(serviceUuid, async () => checkDevices(this.#sessions, await this.#record(contextUuid, serviceUuid), true), contextUuid);
+  }
+
+  /** Runs fn after the work queued for the service (given by name or uuid). */
+  #serial<R>(serviceRef: string, fn: () => Promise<R>, contextRef?: string): Promise<R> {
+    const serviceUuid = contextRef === undefined ? serviceRef : uuidFromText(serviceRef, uuidFromText(contextRef));
+    const run = (this.#queues.get(serviceUuid) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(serviceUuid, tail);
+    void tail.then(() => {
+      if (this.#queues.get(serviceUuid) === tail) this.#queues.delete(serviceUuid);
+    });
+    return run;
+  }
+
+  #schedule(contextUuid: string, serviceUuid: string): void {
+    if (this.#pending.has(serviceUuid)) return;
+    this.#pending.add(serviceUuid);
+    void this.#serial(serviceUuid, async () => {
+      this.#pending.delete(serviceUuid);
+      await this.#onEvent(contextUuid, serviceUuid);
+    }).catch((e) => this.#log.warn({ err: e, service: serviceUuid }, 'service activation failed'));
+  }
+
+  async #onEvent(contextUuid: string, serviceUuid: string): Promise<void> {
+    let service: T.Service;
+    try {
+      service = await this.#ctx.getService(contextUuid, serviceUuid);
+    } catch (e) {
+      if (isCnsdnError(e) && e.code === 'NOT_FOUND') return;
+      throw e;
+    }
+    if (service.service_endpoint_ids.length < 2) return;
+    const status = service.service_status.service_status;
+    const fp = fingerprint(service);
+    const record = this.#claims.record(serviceUuid);
+    if (status === ACTIVE ? !record || record.fingerprint === fp : !TRIGGERS.has(status)) return;
+    if (this.#settled.get(serviceUuid) === fp) return;
+    try {
+      await this.#activate(contextUuid, serviceUuid, false);
+    } catch (e) {
+      this.#settled.set(serviceUuid, fp);
+      const err = isCnsdnError(e) ? e : new CnsdnError('INTERNAL', e instanceof Error ? e.message : String(e));
+      await this.#writeStatus(contextUuid, service, PLANNED, { code: `CNSDN_${err.code}`, message: err.message, at: new Date().toISOString() });
+    }
+  }
+
+  async #record(contextUuid: string, serviceUuid: string): Promise<AppliedRecord> {
+    const service = await this.#ctx.getService(contextUuid, serviceUuid);
+    const record = this.#claims.record(service.service_id.service_uuid.uuid);
+    if (!record) throw new CnsdnError('INVALID_ARGUMENT', `service ${service.name} has configured no device (it is ${service.service_status.service_status})`);
+    return record;
+  }
+
+  async #activate(contextUuid: string, serviceUuid: string, dryRun: boolean): Promise<ServiceActivation> {
+    const service = await this.#ctx.getService(contextUuid, serviceUuid);
+    const uuid = service.service_id.service_uuid.uuid;
+    const ctxUuid = service.service_id.context_id.context_uuid.uuid;
+    const topology = service.service_endpoint_ids[0]?.topology_id.topology_uuid.uuid ?? 'admin';
+    const snapshot = await this.#ctx.getTopologyDetails(ctxUuid, topology);
+    const old = this.#claims.record(uuid);
+    const prepared = prepareActivation(service, snapshot, this.#handlers, this.#pool, this.#claims, old);
+    const status = service.service_status.service_status;
+    if (dryRun) return { status, connections: [], diffs: prepared.diffs, dryRun: true };
+
+    const fp = fingerprint(service);
+    const links = Object.fromEntries(prepared.links);
+    // Held while devices change, so a concurrent activation cannot take the same keys or subnets.
+    this.#claims.set(uuid, { fingerprint: fp, links, devices: prepared.desired.map((d) => ({ ...d, prior: [] })) });
+    const outcome = await runTransaction(this.#sessions, prepared.diffs);
+    if (!outcome.ok) {
+      this.#claims.set(uuid, old);
+      this.#settled.set(uuid, fp);
+      const failure = toFailure(outcome.failure);
+      await this.#writeStatus(ctxUuid, service, PLANNED, failure);
+      return { status: PLANNED, connections: old ? await this.#ctx.listConnections(ctxUuid, uuid) : [], diffs: prepared.diffs, dryRun: false, failure };
+    }
+    const oldDevices = new Map((old?.devices ?? []).map((d) => [d.uuid, d]));
+    const record: AppliedRecord = {
+      fingerprint: fp,
+      links,
+      devices: prepared.desired.map((d) => nextApplied(d, oldDevices.get(d.uuid), outcome.before.get(d.uuid) ?? new Map())),
+    };
+    const parts = toConnectionSettings(
+      record,
+      prepared.paths.map((p) => p.computed.device_ids.map((d) => d.device_uuid.uuid)),
+    );
+    const connections: T.Connection[] = prepared.paths.map((p, i) => ({
+      connection_id: { connection_uuid: { uuid: connectionUuid(uuid, i) } },
+      service_id: service.service_id,
+      path_hops_endpoint_ids: p.computed.path_hops_endpoint_ids,
+      sub_service_ids: [],
+      settings: { cnsdn: parts[i] },
+    }));
+    const stale = (await this.#ctx.listConnections(ctxUuid, uuid)).filter((c) => !connections.some((n) => n.connection_id.connection_uuid.uuid === c.connection_id.connection_uuid.uuid));
+    await this.#writeStatus(ctxUuid, service, ACTIVE, undefined, connections);
+    for (const c of stale) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
+    this.#claims.set(uuid, record);
+    this.#settled.delete(uuid);
+    return { status: ACTIVE, connections, diffs: prepared.diffs, dryRun: false };
+  }
+
+  async #deactivate(contextUuid: string, serviceUuid: string, removing: boolean): Promise<void> {
+    let service: T.Service;
+    try {
+      service = await this.#ctx.getService(contextUuid, serviceUuid);
+    } catch (e) {
+      if (removing && isCnsdnError(e) && e.code === 'NOT_FOUND') return;
+      throw e;
+    }
+    const uuid = service.service_id.service_uuid.uuid;
+    const ctxUuid = service.service_id.context_id.context_uuid.uuid;
+    const record = this.#claims.record(uuid);
+    if (record) {
+      const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, set: parentsFirst(d.prior), delete: childrenFirst(d.rules) }));
+      const outcome = await runTransaction(this.#sessions, diffs);
+      if (!outcome.ok) {
+        const failure = toFailure(outcome.failure);
+        await this.#writeStatus(ctxUuid, service, service.service_status.service_status, failure);
+        throw new CnsdnError(failure.code.replace(/^CNSDN_/, '') as 'DRIVER_ERROR', `service ${service.name} kept: ${failure.message}`);
+      }
+    }
+    this.#claims.set(uuid, undefined);
+    this.#settled.set(uuid, fingerprint(service));
+    if (removing) return;
+    for (const c of await this.#ctx.listConnections(ctxUuid, uuid)) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
+    await this.#writeStatus(ctxUuid, service, PLANNED, undefined);
+  }
+
+  /** Status, failure rule (set, or deleted when undefined) and connections in one write. */
+  async #writeStatus(contextUuid: string, service: T.Service, status: string, failure: ServiceFailure | undefined, connections: T.Connection[] = []): Promise<void> {
+    const hadFailure = service.service_config.config_rules.some((r) => r.custom?.resource_key === FAILURE_KEY);
+    const rules = failure
+      ? [{ action: 'CONFIGACTION_SET', custom: { resource_key: FAILURE_KEY, resource_value: failure } }]
+      : hadFailure
+        ? [{ action: 'CONFIGACTION_DELETE', custom: { resource_key: FAILURE_KEY, resource_value: {} } }]
+        : [];
+    await this.#ctx.apply({
+      services: [{ service_id: { context_id: { context_uuid: { uuid: contextUuid } }, service_uuid: service.service_id.service_uuid }, name: service.name, service_status: { service_status: status }, service_config: { config_rules: rules } }],
+      connections,
+    });
+  }
+}
+
+function toFailure(f: TransactionFailure): ServiceFailure {
+  return {
+    code: f.code,
+    message: `device ${f.device} failed: ${f.reason}`,
+    at: new Date().toISOString(),
+    device: f.device,
+    device_uuid: f.device_uuid,
+    restored: f.restored,
+    restore_errors: f.restore_errors,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Test lab: a controller on 127.0.0.1, three simulated gNMI routers in-process standing in for
+ * a TFS fixture's r1..r3 (addresses rewritten), the fixture's other devices emulated.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startController, type RunningController } from '../app/index.js';
+import { TFS_FIXTURES } from '../common/fixtures.js';
+import { GnmiClient, parsePath, typedValueToJs } from '../protocols/gnmi/index.js';
+import { type GnmiSim, startGnmiSim } from '../sim/gnmi/run.js';
+
+export const ROUTERS = ['r1', 'r2', 'r3'];
+export const ROUTER_INTERFACES = ['Ethernet1', 'Ethernet2', 'Ethernet3', 'Ethernet10'];
+
+interface RawRule {
+  custom: { resource_key: string; resource_value: unknown };
+}
+export interface ServiceBody {
+  service_status: { service_status: string };
+  service_config: { config_rules: RawRule[] };
+}
+interface RawDevice {
+  device_id: { device_uuid: { uuid: string } };
+  device_config: { config_rules: RawRule[] };
+}
+
+export function fixture(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(TFS_FIXTURES, path), 'utf8')) as Record<string, unknown>;
+}
+
+/** The fixture topology with router i at 127.0.0.1 and the port of simulator i. */
+export function rewriteRouters(topology: Record<string, unknown>, ports: readonly number[]): Record<string, unknown> {
+  const t = structuredClone(topology) as { devices: RawDevice[] };
+  for (const d of t.devices) {
+    const i = ROUTERS.indexOf(d.device_id.device_uuid.uuid);
+    if (i < 0) continue;
+    for (const r of d.device_config.config_rules) {
+      if (r.custom.resource_key === '_connect/address') r.custom.resource_value = '127.0.0.1';
+      if (r.custom.resource_key === '_connect/port') r.custom.resource_value = String(ports[i]);
+    }
+  }
+  return t;
+}
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export interface Lab {
+  c: RunningController;
+  sim: GnmiSim;
+  clients: GnmiClient[];
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** A router's whole configuration (CONFIG data at /, JSON_IETF), read over gNMI. */
+  routerConfig(i: number): Promise<unknown>;
+  /** One subtree of a router's configuration, or undefined when the router has none there. */
+  routerGet(i: number, path: string): Promise<unknown>;
+  service(name: string): Promise<ServiceBody>;
+  waitStatus(name: string, status: string, failure?: boolean): Promise<ServiceBody>;
+  close(): Promise<void>;
+}
+
+export async function startLab(topologyPath: string): Promise<Lab> {
+  const sim = await startGnmiSim({ port: 0, count: ROUTERS.length, tls: 'insecure', interfaces: ROUTER_INTERFACES, hostnamePrefix: 'r' });
+  const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
+  const clients = await Promise.all(sim.targets.map((t) => GnmiClient.connect({ address: t.address, tls: 'insecure' })));
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${c.url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  const routerGet = async (i: number, path: string) => {
+    try {
+      const [n] = await clients[i]!.get({ paths: [parsePath(path)], type: 'CONFIG', encoding: 'JSON_IETF' });
+      const u = n?.update[0];
+      return u ? typedValueToJs(u.value) : undefined;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'NOT_FOUND') return undefined;
+      throw e;
+    }
+  };
+  const service = async (name: string) => {
+    const r = await call('GET', `/tfs-api/context/admin/service/${name}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body as ServiceBody;
+  };
+  const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), sim.targets.map((t) => t.port)));
+  assert.equal(loaded.status, 200, JSON.stringify(loaded.body));
+  await until('every device ENABLED', async () => {
+    const r = await call('GET', '/tfs-api/devices');
+    const devices = dig(r.body, 'devices') as Array<{ device_operational_status: string }>;
+    return devices.length > 0 && devices.every((d) => d.device_operational_status === 'DEVICEOPERATIONALSTATUS_ENABLED') ? true : undefined;
+  });
+  return {
+    c,
+    sim,
+    clients,
+    call,
+    routerGet,
+    routerConfig: (i) => routerGet(i, '/'),
+    service,
+    waitStatus: (name, status, failure = false) =>
+      until(`${name} ${status}`, async () => {
+        const s = await service(name);
+        const failed = s.service_config.config_rules.some((r: RawRule) => r.custom.resource_key === '/cnsdn/failure');
+        return s.service_status.service_status === status && failed === failure ? s : undefined;
+      }),
+    async close() {
+      for (const cl of clients) cl.close();
+      await c.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The value of a service config rule, parsed. */
+export function ruleValue(service: ServiceBody, key: string): unknown {
+  const r = service.service_config.config_rules.find((x) => x.custom.resource_key === key);
+  return r === undefined ? undefined : typeof r.custom.resource_value === 'string' ? JSON.parse(r.custom.resource_value) : r.custom.resource_value;
+}
+
+/** The value at a path of object keys and array indexes, or undefined. */
+export function dig(v: unknown, ...path: Array<string | number>): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}

@@ -1,0 +1,115 @@
+/**
+ * A network-wide transaction: the per-device diffs are applied device by device (one driver
+ * call at a time per device); each device's previous values for the keys touched are read
+ * first. When a device fails, every device changed so far — the failing one included, as its
+ * deletes may have gone through — is put back: the touched keys are deleted (children first)
+ * and what was read before is set again (parents first).
+ */
+import { isCnsdnError } from '../common/errors.js';
+import type { Driver, Resource } from '../device/index.js';
+import type { DeviceConfigDiff } from './api.js';
+import type { Rule } from './handlers.js';
+import { childrenFirst, parentsFirst } from './keys.js';
+
+export interface DriverRunner {
+  withDriver<T>(uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T>;
+}
+
+export interface TransactionFailure {
+  device: string;
+  device_uuid: string;
+  code: string;
+  reason: string;
+  /** Devices put back to what they had. */
+  restored: string[];
+  /** Devices that could not be put back, with why. */
+  restore_errors: string[];
+}
+
+export type TransactionOutcome = { ok: true; before: Map<string, Map<string, unknown>> } | { ok: false; failure: TransactionFailure };
+
+interface Snapshot {
+  diff: DeviceConfigDiff;
+  /** Everything under the touched keys, as read before the change. */
+  resources: Rule[];
+}
+
+const toResources = (rules: readonly Rule[]): Resource[] => rules.map((r) => [r.key, r.value]);
+
+function firstError(results: ReadonlyArray<true | Error>, what: string): Error | undefined {
+  const bad = results.find((r) => r !== true);
+  return bad === undefined ? undefined : Object.assign(new Error(`${what}: ${(bad as Error).message}`), { code: isCnsdnError(bad) ? bad.code : 'DRIVER_ERROR' });
+}
+
+async function readBefore(driver: Driver, diff: DeviceConfigDiff): Promise<Rule[]> {
+  const keys = [...new Set([...diff.set, ...diff.delete].map((r) => r.key))];
+  const got = await driver.getConfig(keys);
+  const out = new Map<string, unknown>();
+  for (const [key, value] of got) {
+    if (value instanceof Error) throw Object.assign(new Error(`reading ${key}: ${value.message}`), { code: isCnsdnError(value) ? value.code : 'DRIVER_ERROR' });
+    out.set(key, value);
+  }
+  return [...out].map(([key, value]) => ({ key, value }));
+}
+
+/** Calls `deleted` once the deletes went through, so a failing set still gets the device put back. */
+async function change(driver: Driver, diff: DeviceConfigDiff, deleted: () => void): Promise<void> {
+  if (diff.delete.length > 0) {
+    const e = firstError(await driver.deleteConfig(toResources(diff.delete)), 'delete');
+    if (e) throw e;
+    deleted();
+  }
+  if (diff.set.length > 0) {
+    const e = firstError(await driver.setConfig(toResources(diff.set)), 'set');
+    if (e) throw e;
+  }
+}
+
+async function restore(driver: Driver, s: Snapshot): Promise<void> {
+  const touched = childrenFirst([...new Map([...s.diff.set, ...s.diff.delete].map((r) => [r.key, r])).values()]);
+  const e = firstError(await driver.deleteConfig(toResources(touched)), 'restore (delete)');
+  if (e) throw e;
+  if (s.resources.length > 0) {
+    const e2 = firstError(await driver.setConfig(toResources(parentsFirst(s.resources))), 'restore (set)');
+    if (e2) throw e2;
+  }
+}
+
+export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[]): Promise<TransactionOutcome> {
+  const changed: Snapshot[] = [];
+  for (const diff of diffs) {
+    let snapshot: Snapshot | undefined;
+    let partial = false;
+    try {
+      await sessions.withDriver(diff.deviceUuid, async (driver) => {
+        const resources = await readBefore(driver, diff);
+        snapshot = { diff, resources };
+        await change(driver, diff, () => {
+          partial = true;
+        });
+      });
+      changed.push(snapshot!);
+    } catch (e) {
+      if (snapshot && partial) changed.push(snapshot);
+      const failure: TransactionFailure = {
+        device: diff.deviceName,
+        device_uuid: diff.deviceUuid,
+        code: `CNSDN_${(e as { code?: string }).code ?? 'DRIVER_ERROR'}`,
+        reason: e instanceof Error ? e.message : String(e),
+        restored: [],
+        restore_errors: [],
+      };
+      for (const s of changed.reverse()) {
+        try {
+          await sessions.withDriver(s.diff.deviceUuid, (driver) => restore(driver, s));
+          failure.restored.push(s.diff.deviceName);
+        } catch (re) {
+          failure.restore_errors.push(`${s.diff.deviceName}: ${re instanceof Error ? re.message : String(re)}`);
+        }
+      }
+      return { ok: false, failure };
+    }
+  }
+  const before = new Map(changed.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))]));
+  return { ok: true, before };
+}
