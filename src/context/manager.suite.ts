@@ -191,6 +191,22 @@ describe(`ContextManager on ${name}`, () => {
     assert.deepEqual(keys, ['_connect/address', '_connect/settings', '/interface[eth1]']);
   });
 
+  it('list responses are the stored JSON, cached until a change of their kind', async () => {
+    await ctx.apply(small());
+    const names = async () => (JSON.parse((await ctx.listResponse('device')).toString()) as { devices: Array<{ name: string }> }).devices.map((d) => d.name);
+    assert.deepEqual(await names(), ['dc1', 'r1']);
+    assert.equal(await ctx.listResponse('device'), await ctx.listResponse('device'), 'served from the cache');
+    await ctx.apply({ devices: [{ device_id: { device_uuid: { uuid: 'r9' } }, device_drivers: [0] }] });
+    assert.deepEqual(await names(), ['dc1', 'r1', 'r9'], 'a local commit invalidates at once');
+    // A write by another replica (here: straight to the store) is seen once its event invalidates.
+    await store.transaction((tx) => tx.delete('device', uuidFromText('r9')));
+    assert.deepEqual(await names(), ['dc1', 'r1', 'r9']);
+    ctx.invalidate('device');
+    assert.deepEqual(await names(), ['dc1', 'r1']);
+    const links = JSON.parse((await ctx.listResponse('link')).toString()) as { links: unknown[] };
+    assert.equal(links.links.length, 1);
+  });
+
   it('dry run reports without writing', async () => {
     const r = await ctx.apply(small(), { dryRun: true });
     assert.equal(r.dryRun, true);

@@ -57,6 +57,7 @@ export class ContextManager implements DeviceStatusSink {
   /** Runs fn in a store transaction and publishes what it committed. */
   async commit<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
     const { result, changes, outbox } = await this.store.transaction(fn);
+    for (const c of changes) this.invalidate(c.kind);
     await this.relay.publish(changes, outbox);
     return result;
   }
@@ -321,10 +322,29 @@ export class ContextManager implements DeviceStatusSink {
     return { topology_id: t.topology_id, name: t.name, devices: devices.map((d) => d.body).sort(byName), links: links.map((l) => l.body).sort(byName) };
   }
 
-  /** Stored JSON of every entity of a kind, unparsed: list responses send it as it is. */
-  listJson(kind: 'device' | 'link'): Promise<string[]> {
-    return this.store.listJson(kind);
+  /**
+   * `{"devices":[...]}` / `{"links":[...]}` as bytes, from the stored JSON unparsed. Kept until a
+   * change of that kind: this replica's commits invalidate it at once, other replicas' through
+   * their events (invalidate()), so a flood of list requests reads the store once.
+   */
+  async listResponse(kind: 'device' | 'link'): Promise<Buffer> {
+    const cached = this.#lists.get(kind);
+    if (cached) return cached;
+    const generation = this.#generation.get(kind) ?? 0;
+    const texts = await this.store.listJson(kind);
+    const body = Buffer.from(`{"${kind}s":[${texts.join(',')}]}`);
+    if ((this.#generation.get(kind) ?? 0) === generation) this.#lists.set(kind, body);
+    return body;
   }
+
+  /** Forgets cached list responses of a kind (called for every change, local or from the bus). */
+  invalidate(kind: EntityKind): void {
+    this.#lists.delete(kind as 'device' | 'link');
+    this.#generation.set(kind, (this.#generation.get(kind) ?? 0) + 1);
+  }
+
+  readonly #lists = new Map<'device' | 'link', Buffer>();
+  readonly #generation = new Map<EntityKind, number>();
 
   async getJson(kind: 'device' | 'link', ref: string): Promise<string> {
     const text = await this.store.getJson(kind, uuidFromText(ref));

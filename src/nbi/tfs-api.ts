@@ -72,9 +72,6 @@ async function inBody<R>(kind: Kind, shape: Shape, run: () => Promise<R>): Promi
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** `{"<kind>":[...]}` from stored JSON texts: the bodies are sent as stored, never parsed. */
-const jsonList = (kind: string, texts: string[]) => `{"${kind}":[${texts.join(',')}]}`;
-
 const nameOf = (body: unknown): string | undefined => {
   const name = (body as { name?: unknown }).name;
   return typeof name === 'string' ? name : undefined;
@@ -195,7 +192,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       device_ids: (await ctx.listDevices()).map((d) => d.device_id),
     }));
     app.get('/tfs-api/devices', { ...viewer, schema: doc('device', 'List devices') }, async (_req, reply) =>
-      reply.type(JSON_TYPE).send(jsonList('devices', await ctx.listJson('device'))),
+      reply.type(JSON_TYPE).send(await ctx.listResponse('device')),
     );
     app.post('/tfs-api/devices', { ...operator, ...collectionRoute('devices', schemas.Device), schema: doc('device', 'Add devices (and connect them)', collection('devices', schemas.Device)) }, async (req) => {
       const list = (await applyMany('devices', req.body)) as schemas.DeviceIn[];
@@ -222,7 +219,7 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
     // ---- links
     app.get('/tfs-api/link_ids', { ...viewer, schema: doc('link', 'List link ids') }, async () => ({ link_ids: (await ctx.listLinks()).map((l) => l.link_id) }));
     app.get('/tfs-api/links', { ...viewer, schema: doc('link', 'List links') }, async (_req, reply) =>
-      reply.type(JSON_TYPE).send(jsonList('links', await ctx.listJson('link'))),
+      reply.type(JSON_TYPE).send(await ctx.listResponse('link')),
     );
     app.post('/tfs-api/links', { ...operator, ...collectionRoute('links', schemas.Link), schema: doc('link', 'Add links', collection('links', schemas.Link)) }, async (req) => {
       const list = (await applyMany('links', req.body)) as schemas.LinkIn[];
