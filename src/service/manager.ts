@@ -24,7 +24,7 @@ export const FAILURE_KEY = '/cnsdn/failure';
 
 const ACTIVE = 'SERVICESTATUS_ACTIVE';
 const PLANNED = 'SERVICESTATUS_PLANNED';
-const TRIGGERS = new Set([PLANNED, 'SERVICESTATUS_UPDATING']);
+const TRIGGERS = new Set(['SERVICESTATUS_UNDEFINED', PLANNED, 'SERVICESTATUS_UPDATING']);
 
 export interface ServiceLogger {
   warn(obj: unknown, msg?: string): void;
@@ -112,6 +112,21 @@ export class ServiceManager implements ServiceActivator {
     return this.#serial(serviceUuid, () => this.#deactivate(contextUuid, serviceUuid, false), contextUuid);
   }
 
+  /**
+   * What activating `service` (stored or not, in its canonical form) would change on each
+   * device, against what the stored service of that id applied. Touches nothing.
+   */
+  async dryRun(service: T.Service): Promise<DeviceConfigDiff[]> {
+    const uuid = service.service_id.service_uuid.uuid;
+    const snapshot = await this.#snapshot(service);
+    return prepareActivation(service, snapshot, this.#handlers, this.#pool, this.#claims, this.#claims.record(uuid)).diffs;
+  }
+
+  #snapshot(service: T.Service): Promise<{ devices: T.Device[]; links: T.Link[] }> {
+    const topology = service.service_endpoint_ids[0]?.topology_id.topology_uuid.uuid ?? 'admin';
+    return this.#ctx.getTopologyDetails(service.service_id.context_id.context_uuid.uuid, topology);
+  }
+
   /** Compares what each device holds with what the service applied. */
   checkSync(contextUuid: string, serviceUuid: string): Promise<SyncReport> {
     return this.#serial(serviceUuid, async () => checkDevices(this.#sessions, await this.#record(contextUuid, serviceUuid), false), contextUuid);
@@ -177,8 +192,7 @@ export class ServiceManager implements ServiceActivator {
     const service = await this.#ctx.getService(contextUuid, serviceUuid);
     const uuid = service.service_id.service_uuid.uuid;
     const ctxUuid = service.service_id.context_id.context_uuid.uuid;
-    const topology = service.service_endpoint_ids[0]?.topology_id.topology_uuid.uuid ?? 'admin';
-    const snapshot = await this.#ctx.getTopologyDetails(ctxUuid, topology);
+    const snapshot = await this.#snapshot(service);
     const old = this.#claims.record(uuid);
     const prepared = prepareActivation(service, snapshot, this.#handlers, this.#pool, this.#claims, old);
     const status = service.service_status.service_status;
@@ -242,8 +256,11 @@ export class ServiceManager implements ServiceActivator {
       }
     }
     this.#claims.set(uuid, undefined);
+    if (removing) {
+      this.#settled.delete(uuid);
+      return;
+    }
     this.#settled.set(uuid, fingerprint(service));
-    if (removing) return;
     for (const c of await this.#ctx.listConnections(ctxUuid, uuid)) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
     await this.#writeStatus(ctxUuid, service, PLANNED, undefined);
   }

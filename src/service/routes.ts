@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { CnsdnError, type ErrorCode } from '../common/errors.js';
+import { normalize, schemas } from '../model/index.js';
 import { requireRole, typeboxValidator } from '../nbi/index.js';
 import type { ServiceManager } from './manager.js';
 
@@ -11,12 +12,26 @@ const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: pr
 const doc = (summary: string) => ({ tags: ['services'], summary, params, response: errors });
 
 type Req = { Params: { c: string; s: string } };
+const contextParams = Type.Object({ c: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 
 export function serviceRoutes(services: ServiceManager): FastifyPluginAsync {
   return async (app) => {
     app.setValidatorCompiler(typeboxValidator());
     const viewer = { preHandler: requireRole('viewer') };
     const operator = { preHandler: requireRole('operator') };
+
+    app.post<{ Params: { c: string }; Body: schemas.ServiceIn }>(
+      '/api/services/:c/dry-run',
+      {
+        ...operator,
+        schema: { tags: ['services'], summary: 'Per-device configuration a service (given in the body, TFS shape) would get; nothing is stored or touched', params: contextParams, body: schemas.Service, response: errors },
+      },
+      async (req) => {
+        const id = req.body.service_id;
+        const service = normalize.service({ ...req.body, service_id: { ...id, context_id: id.context_id ?? { context_uuid: { uuid: req.params.c } } } });
+        return { diffs: await services.dryRun(service) };
+      },
+    );
 
     app.post<Req>('/api/services/:c/:s/dry-run', { ...operator, schema: doc('Per-device configuration an activation would apply; no device is touched') }, async (req) => {
       const r = await services.activate(req.params.c, req.params.s, { dryRun: true });
