@@ -67,4 +67,21 @@ describe('L2NM over the l2_vpn_gnmi_oc fixture (3 gNMI routers, emulated DCs)', 
     assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
     assert.equal(await lab.routerGet(1, ni(NI)), undefined);
   });
+
+  it('what a service applied survives a controller restart: deleting it afterwards removes exactly that', async () => {
+    const before = await Promise.all([0, 1, 2].map((i) => lab.routerConfig(i)));
+    assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-tagged.json'))).status, 200);
+    await lab.waitStatus(NI, 'SERVICESTATUS_ACTIVE');
+    await lab.restart();
+    type Report = { in_sync: boolean; devices: Array<{ device: string; drift: unknown[]; error?: string }> };
+    const report = await until('every device readable', async () => {
+      const r = (await lab.call('GET', `/api/services/admin/${NI}/check-sync`)).body as Report;
+      return r.devices.every((d) => d.error === undefined) ? r : undefined;
+    });
+    // Emulated devices live in the controller's memory: a new process starts them empty.
+    assert.deepEqual(report.devices.filter((d) => d.drift.length > 0).map((d) => d.device), ['dc1', 'dc2']);
+    assert.equal(((await lab.call('POST', `/api/services/admin/${NI}/re-sync`)).body as Report).in_sync, true);
+    assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
+    for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
+  });
 });

@@ -65,12 +65,16 @@ export interface Lab {
   routerGet(i: number, path: string): Promise<unknown>;
   service(name: string): Promise<ServiceBody>;
   waitStatus(name: string, status: string, failure?: boolean): Promise<ServiceBody>;
+  /** Stops the controller and starts another on the same data directory (the routers stay). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startLab(topologyPath: string): Promise<Lab> {
   const sim = await startGnmiSim({ port: 0, count: ROUTERS.length, tls: 'insecure', interfaces: ROUTER_INTERFACES, hostnamePrefix: 'r' });
-  const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'cnsdn-svc-'));
+  const controller = () => startController({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
+  let c = await controller();
   const clients = await Promise.all(sim.targets.map((t) => GnmiClient.connect({ address: t.address, tls: 'insecure' })));
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${c.url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
@@ -94,13 +98,17 @@ export async function startLab(topologyPath: string): Promise<Lab> {
   };
   const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), sim.targets.map((t) => t.port)));
   assert.equal(loaded.status, 200, JSON.stringify(loaded.body));
-  await until('every device ENABLED', async () => {
-    const r = await call('GET', '/tfs-api/devices');
-    const devices = dig(r.body, 'devices') as Array<{ device_operational_status: string }>;
-    return devices.length > 0 && devices.every((d) => d.device_operational_status === 'DEVICEOPERATIONALSTATUS_ENABLED') ? true : undefined;
-  });
+  const enabled = () =>
+    until('every device ENABLED', async () => {
+      const r = await call('GET', '/tfs-api/devices');
+      const devices = dig(r.body, 'devices') as Array<{ device_operational_status: string }>;
+      return devices.length > 0 && devices.every((d) => d.device_operational_status === 'DEVICEOPERATIONALSTATUS_ENABLED') ? true : undefined;
+    });
+  await enabled();
   return {
-    c,
+    get c() {
+      return c;
+    },
     sim,
     clients,
     call,
@@ -113,6 +121,11 @@ export async function startLab(topologyPath: string): Promise<Lab> {
         const failed = s.service_config.config_rules.some((r: RawRule) => r.custom.resource_key === '/cnsdn/failure');
         return s.service_status.service_status === status && failed === failure ? s : undefined;
       }),
+    async restart() {
+      await c.close();
+      c = await controller();
+      await enabled();
+    },
     async close() {
       for (const cl of clients) cl.close();
       await c.close();
