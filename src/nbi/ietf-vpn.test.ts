@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningController, startController } from '../app/index.js';
 import { fixturesMissing, TFS_FIXTURES } from '../common/fixtures.js';
 import { uuidFromText } from '../model/ids.js';
+import { type Lab, startLab, until } from '../service/testing.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: request and response bodies are JSON read by shape
 type Json = any;
@@ -14,6 +13,7 @@ const fixture = (path: string): Json => JSON.parse(readFileSync(join(TFS_FIXTURE
 const L3 = '/restconf/data/ietf-l3vpn-svc:l3vpn-svc';
 const L2 = '/restconf/data/ietf-l2vpn-svc:l2vpn-svc';
 const L3_ACCESS = '/ietf-l3vpn-svc:l3vpn-svc/sites/site/0/site-network-accesses/site-network-access/0';
+const ni = (name: string) => `/network-instances/network-instance[name=${name}]`;
 const L2_ACCESS = '/ietf-l2vpn-svc:l2vpn-svc/sites/site/0/site-network-accesses/site-network-access/0';
 
 interface Reply {
@@ -24,10 +24,10 @@ interface Reply {
 }
 
 class Client {
-  constructor(readonly c: RunningController) {}
+  constructor(readonly lab: Lab) {}
   async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
     const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-    const res = await fetch(this.c.url + path, {
+    const res = await fetch(this.lab.c.url + path, {
       method,
       headers: { ...(raw === undefined ? {} : { 'content-type': 'application/yang-data+json' }), ...headers },
       body: raw,
@@ -47,14 +47,9 @@ class Client {
   }
 }
 
-const dirs: string[] = [];
+/** A controller with the fixture topology, its routers r1..r3 simulated (gNMI) so services activate. */
 async function controllerWith(topology: string): Promise<Client> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cnsdn-ietf-vpn-'));
-  dirs.push(dataDir);
-  const c = new Client(await startController({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8' }));
-  const r = await c.send('POST', '/tfs-api/descriptors', fixture(topology));
-  assert.ok(r.status < 300, JSON.stringify(r.body));
-  return c;
+  return new Client(await startLab(topology));
 }
 
 const epUuid = (device: string, endpoint: string) => ({ device: uuidFromText(device), endpoint: uuidFromText(endpoint, uuidFromText(device)) });
@@ -75,17 +70,13 @@ async function refused(c: Client, path: string, body: unknown, status: number, c
   return r;
 }
 
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 describe('IETF L3VPN (RFC 8299) NBI', { skip: fixturesMissing }, () => {
   let c: Client;
   const body = () => fixture('eucnc24/ietf-l3vpn-service.json');
   before(async () => {
     c = await controllerWith('eucnc24/tfs-topology.json');
   });
-  after(async () => c?.c.close());
+  after(async () => c?.lab.close());
 
   it('accepts the TFS request body unchanged and stores the L3NM service TFS makes of it', async () => {
     const r = await c.send('POST', `${L3}/vpn-services`, body());
@@ -98,7 +89,7 @@ describe('IETF L3VPN (RFC 8299) NBI', { skip: fixturesMissing }, () => {
     assert.equal(s.body.name, 'ietf-l3vpn-svc');
     assert.equal(s.body.service_id.service_uuid.uuid, uuidFromText('ietf-l3vpn-svc', uuidFromText('admin')));
     assert.equal(s.body.service_type, tfs.service_type);
-    assert.equal(s.body.service_status.service_status, 'SERVICESTATUS_PLANNED');
+    assert.equal(s.body.service_status.service_status, 'SERVICESTATUS_ACTIVE', 'active when the request is answered');
     // TFS's IETF NBI names the customer-facing access (device-reference, site-network-access-id).
     assert.deepEqual(endpointsOf(s.body), [epUuid('dc1', 'eth1'), epUuid('dc2', 'eth1')]);
     assert.deepEqual(
@@ -119,6 +110,10 @@ describe('IETF L3VPN (RFC 8299) NBI', { skip: fixturesMissing }, () => {
       constraint(s.body, 'endpoint_location').map((l: Json) => l.location.region),
       ['site_DC1', 'site_DC2'],
     );
+    for (const i of [0, 1, 2]) {
+      const vrf: Json = await c.lab.routerGet(i, ni('ietf-l3vpn-svc'));
+      assert.match(String(vrf?.config.type), /L3VRF$/, `r${i + 1} has the VRF`);
+    }
   });
 
   it('GET rebuilds the vpn-service, the list and the sites from the stored service', async () => {
@@ -162,6 +157,7 @@ describe('IETF L3VPN (RFC 8299) NBI', { skip: fixturesMissing }, () => {
     const r = await c.send('DELETE', `${L3}/vpn-services/vpn-service=ietf-l3vpn-svc`);
     assert.equal(r.status, 204);
     assert.equal((await c.service('ietf-l3vpn-svc')).status, 404);
+    for (const i of [0, 1, 2]) assert.equal(await c.lab.routerGet(i, ni('ietf-l3vpn-svc')), undefined, `r${i + 1} keeps no VRF`);
     const again = await c.send('DELETE', `${L3}/vpn-services/vpn-service=ietf-l3vpn-svc`);
     assert.equal(again.status, 404);
     assert.equal(again.body.code, 'CNSDN_NOT_FOUND');
@@ -242,7 +238,7 @@ describe('IETF L2VPN (RFC 8466) NBI', { skip: fixturesMissing }, () => {
   before(async () => {
     c = await controllerWith('l2_vpn_gnmi_oc/tfs-topology.json');
   });
-  after(async () => c?.c.close());
+  after(async () => c?.lab.close());
 
   it('accepts the TFS request body unchanged and stores the L2NM service TFS makes of it', async () => {
     const r = await c.send('POST', L2, body());
@@ -262,6 +258,13 @@ describe('IETF L2VPN (RFC 8466) NBI', { skip: fixturesMissing }, () => {
     assert.deepEqual(ours.get('/device[r3]/endpoint[Ethernet10]/settings'), { vlan_id: 125, mtu: 1400 });
     assert.deepEqual(constraint(s.body, 'endpoint_location').map((l: Json) => l.location.region), ['site_DC1', 'site_DC2']);
     assert.deepEqual(constraint(s.body, 'sla_capacity'), []);
+    for (const i of [0, 1, 2]) {
+      const inst: Json = await c.lab.routerGet(i, ni('ietf-l2vpn-svc'));
+      assert.match(String(inst?.config.type), /L2VSI$/, `r${i + 1} has the L2VSI`);
+      assert.equal(inst.vlans.vlan[0]['vlan-id'], 125);
+    }
+    const access: Json = await c.lab.routerGet(0, '/interfaces/interface[name=Ethernet10]/subinterfaces/subinterface[index=125]');
+    assert.equal(access?.['openconfig-vlan:vlan']?.config['vlan-id'], 125, 'r1 access port tagged with the C-VLAN');
   });
 
   it('GET rebuilds the vpn-service and the sites by their bearers', async () => {
@@ -314,6 +317,31 @@ describe('IETF L2VPN (RFC 8466) NBI', { skip: fixturesMissing }, () => {
     });
   });
 
+  it('DELETE removes the service and its network instance from every router', async () => {
+    assert.equal((await c.send('DELETE', `${L2}/vpn-services/vpn-service=ietf-l2vpn-svc`)).status, 204);
+    for (const i of [0, 1, 2]) assert.equal(await c.lab.routerGet(i, ni('ietf-l2vpn-svc')), undefined, `r${i + 1} keeps no network instance`);
+    assert.equal((await c.service('ietf-l2vpn-svc')).status, 404);
+    assert.deepEqual((await c.send('GET', `${L2}/vpn-services`)).body, { 'ietf-l2vpn-svc:vpn-services': { 'vpn-service': [] } });
+  });
+
+  it('a router that is down: the activation error is the answer, no VPN stays, no network instance anywhere', async () => {
+    await c.lab.sim.stop(2);
+    try {
+      const r = await c.send('POST', L2, body());
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.equal(r.body.code, 'CNSDN_DEVICE_UNREACHABLE');
+      assert.match(r.body.detail, /vpn-service ietf-l2vpn-svc was not activated: device r3/);
+      assert.equal((await c.service('ietf-l2vpn-svc')).status, 404);
+      for (const i of [0, 1]) assert.equal(await c.lab.routerGet(i, ni('ietf-l2vpn-svc')), undefined, `r${i + 1} keeps no network instance`);
+    } finally {
+      await c.lab.sim.start(2);
+      await until('r3 connected again', async () => {
+        const r = await c.send('GET', '/tfs-api/device/r3');
+        return r.body.device_operational_status === 'DEVICEOPERATIONALSTATUS_ENABLED' ? true : undefined;
+      }, 30_000);
+    }
+  });
+
   it('without a bearer, device-reference and network-access-id place the access', async () => {
     const b = body();
     const root = b['ietf-l2vpn-svc:l2vpn-svc'];
@@ -328,11 +356,5 @@ describe('IETF L2VPN (RFC 8466) NBI', { skip: fixturesMissing }, () => {
     const s = await c.service('by-device');
     assert.deepEqual(endpointsOf(s.body), [epUuid('dc1', 'eth1'), epUuid('dc2', 'eth1')]);
     assert.equal((await c.send('DELETE', `${L2}/vpn-services/vpn-service=by-device`)).status, 204);
-  });
-
-  it('DELETE removes the service', async () => {
-    assert.equal((await c.send('DELETE', `${L2}/vpn-services/vpn-service=ietf-l2vpn-svc`)).status, 204);
-    assert.equal((await c.service('ietf-l2vpn-svc')).status, 404);
-    assert.deepEqual((await c.send('GET', `${L2}/vpn-services`)).body, { 'ietf-l2vpn-svc:vpn-services': { 'vpn-service': [] } });
   });
 });
