@@ -41,14 +41,20 @@ function moduleTree(m: CompiledModule): string {
   const data = m.children;
   let text = `module: ${m.name}\n`;
   if (data.length) text += nodes(data, '  ', 'data');
-  // yanglint prints only the augments written in the module itself, not those of its submodules.
-  for (const [i, a] of m.augments.filter((x) => !x.submodule).entries()) {
+  // yanglint lists only augments written in the module itself (not its submodules) of other modules' nodes.
+  for (const [i, a] of m.augments.filter((x) => !x.submodule && rootOf(x.targetNode).module !== m).entries()) {
     const body = printParsedAugment(a.stmt, modeOf(a.targetNode));
     sections.push(`${i === 0 ? '\n' : ''}  augment ${a.target}:\n${body}`);
   }
   if (m.rpcs.length) sections.push(`\n  rpcs:\n${nodes(m.rpcs, '    ', 'data')}`);
   if (m.notifications.length) sections.push(`\n  notifications:\n${nodes(m.notifications, '    ', 'data')}`);
   return text + sections.join('');
+}
+
+function rootOf(n: SchemaNode): SchemaNode {
+  let r = n;
+  while (r.parent) r = r.parent;
+  return r;
 }
 
 function modeOf(n: SchemaNode): Mode {
