@@ -1,7 +1,7 @@
 /**
- * A network-wide transaction: the per-device diffs are applied device by device (one driver
- * call at a time per device); each device's previous values for the keys touched are read
- * first. When a device fails, every device changed so far — the failing one included, as its
+ * A network-wide transaction: each device's previous values for the keys touched are read
+ * first, then the per-device diffs are applied device by device (one driver call at a time
+ * per device). When a device fails, every device changed so far — the failing one included, as its
  * deletes may have gone through — is put back: the touched keys are deleted (children first)
  * and what was read before is set again (parents first).
  */
@@ -75,30 +75,39 @@ async function restore(driver: Driver, s: Snapshot): Promise<void> {
   }
 }
 
+function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
+  return {
+    device: diff.deviceName,
+    device_uuid: diff.deviceUuid,
+    code: `CNSDN_${(e as { code?: string }).code ?? 'DRIVER_ERROR'}`,
+    reason: e instanceof Error ? e.message : String(e),
+    restored: [],
+    restore_errors: [],
+  };
+}
+
+/**
+ * Reads every device's current values first (in parallel: reads change nothing), then changes
+ * the devices one after the other in the order given.
+ */
 export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[]): Promise<TransactionOutcome> {
+  const reads = await Promise.allSettled(diffs.map((diff) => sessions.withDriver(diff.deviceUuid, (driver) => readBefore(driver, diff))));
+  const unread = reads.findIndex((r) => r.status === 'rejected');
+  if (unread >= 0) return { ok: false, failure: failureOf(diffs[unread]!, (reads[unread] as PromiseRejectedResult).reason) };
+  const snapshots = diffs.map((diff, i): Snapshot => ({ diff, resources: (reads[i] as PromiseFulfilledResult<Rule[]>).value }));
   const changed: Snapshot[] = [];
-  for (const diff of diffs) {
-    let snapshot: Snapshot | undefined;
+  for (const snapshot of snapshots) {
     let partial = false;
     try {
-      await sessions.withDriver(diff.deviceUuid, async (driver) => {
-        const resources = await readBefore(driver, diff);
-        snapshot = { diff, resources };
-        await change(driver, diff, () => {
+      await sessions.withDriver(snapshot.diff.deviceUuid, (driver) =>
+        change(driver, snapshot.diff, () => {
           partial = true;
-        });
-      });
-      changed.push(snapshot!);
+        }),
+      );
+      changed.push(snapshot);
     } catch (e) {
-      if (snapshot && partial) changed.push(snapshot);
-      const failure: TransactionFailure = {
-        device: diff.deviceName,
-        device_uuid: diff.deviceUuid,
-        code: `CNSDN_${(e as { code?: string }).code ?? 'DRIVER_ERROR'}`,
-        reason: e instanceof Error ? e.message : String(e),
-        restored: [],
-        restore_errors: [],
-      };
+      if (partial) changed.push(snapshot);
+      const failure = failureOf(snapshot.diff, e);
       for (const s of changed.reverse()) {
         try {
           await sessions.withDriver(s.diff.deviceUuid, (driver) => restore(driver, s));
@@ -110,6 +119,5 @@ export async function runTransaction(sessions: DriverRunner, diffs: readonly Dev
       return { ok: false, failure };
     }
   }
-  const before = new Map(changed.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))]));
-  return { ok: true, before };
+  return { ok: true, before: new Map(snapshots.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))])) };
 }
