@@ -84,4 +84,23 @@ describe('L2NM over the l2_vpn_gnmi_oc fixture (3 gNMI routers, emulated DCs)', 
     assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
     for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
   });
+
+  it('deactivate takes the configuration off without removing the service, which stays PLANNED until activated again', async () => {
+    const before = await Promise.all([0, 1, 2].map((i) => lab.routerConfig(i)));
+    assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-untagged.json'))).status, 200);
+    await lab.waitStatus(NI, 'SERVICESTATUS_ACTIVE');
+    assert.equal((await lab.call('POST', `/api/services/admin/${NI}/deactivate`)).status, 200);
+    for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
+    assert.equal((await lab.service(NI)).service_status.service_status, 'SERVICESTATUS_PLANNED');
+    assert.deepEqual(dig((await lab.call('GET', `/tfs-api/context/admin/service/${NI}/connections`)).body, 'connections'), []);
+    assert.equal((await lab.call('GET', `/api/services/admin/${NI}/check-sync`)).status, 400, 'nothing applied to check');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await lab.routerGet(1, ni(NI)), undefined, 'not re-activated by its own status change');
+    const again = await lab.call('POST', `/api/services/admin/${NI}/activate`);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(dig(again.body, 'status'), 'SERVICESTATUS_ACTIVE');
+    assert.ok(await lab.routerGet(1, ni(NI)));
+    assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
+    for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
+  });
 });
