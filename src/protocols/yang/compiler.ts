@@ -8,7 +8,7 @@ import { type Def, type ModCtx, moduleOfPrefix, type Scope, splitQName, type Uni
 import { YangError } from './errors.js';
 import { evalFeatureExpr, parseFeatureExpr } from './features.js';
 import { finalize } from './finalize.js';
-import { type ModuleLoader, type ParsedUnit } from './loader.js';
+import type { ModuleLoader, ParsedUnit } from './loader.js';
 import { NodeBuilder } from './nodes.js';
 import { type Stmt, subArg, subsOf } from './parser.js';
 import type { CompiledModule, CompiledSchema, Feature, Identity } from './schema.js';

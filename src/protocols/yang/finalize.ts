@@ -25,8 +25,10 @@ export function finalize(modules: Map<string, CompiledModule>, warnings: string[
     const implemented = l.module.implemented;
     for (const t of leafrefTypes(l.type)) {
       const target = resolveLeafref(l, t.leafref!.expr, t.leafref!.prefixes.module, modules);
-      if (target) (l.leafrefTargets ??= new Map()).set(t.leafref!, target);
-      else {
+      if (target) {
+        if (!l.leafrefTargets) l.leafrefTargets = new Map();
+        l.leafrefTargets.set(t.leafref!, target);
+      } else {
         const msg = `leafref path "${t.leafref!.path}" of ${l.path} points to no leaf`;
         if (implemented) throw new YangError(msg, t.leafref!.loc, 'path');
         warnings.push(msg);

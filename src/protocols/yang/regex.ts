@@ -18,7 +18,7 @@ const BLOCKS: Record<string, string> = {
 };
 
 /** Translates one escape at `src[i] === '\\'`; returns [js text usable inside a class, js text outside, consumed]. */
-function escape(src: string, i: number): { inClass: string; outside: string; len: number } {
+function xsdEscape(src: string, i: number): { inClass: string; outside: string; len: number } {
   const c = src[i + 1];
   if (c === undefined) throw new Error('pattern ends with "\\"');
   switch (c) {
@@ -88,7 +88,7 @@ function charClass(src: string, i: number, depth: number): { js: string; end: nu
       break;
     }
     if (c === '\\') {
-      const e = escape(src, j);
+      const e = xsdEscape(src, j);
       if (e.inClass === '' && e.outside.startsWith('[^')) {
         throw new Error(`"${src.slice(j, j + e.len)}" inside a character class is not supported`);
       }
@@ -120,7 +120,7 @@ export function xsdToRegExp(pattern: string): RegExp {
   for (let i = 0; i < pattern.length; ) {
     const c = pattern[i];
     if (c === '\\') {
-      const e = escape(pattern, i);
+      const e = xsdEscape(pattern, i);
       js += e.outside;
       i += e.len;
     } else if (c === '[') {
