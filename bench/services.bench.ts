@@ -1,10 +1,13 @@
 /**
- * Service setup end to end (`npx tsx bench/services.bench.ts [cycles]`): a controller on
- * 127.0.0.1 with three simulated gNMI routers in a chain (plaintext gNMI, in-process). Each
+ * Service setup end to end (`npx tsx bench/services.bench.ts [cycles] [--in-process]`): a
+ * controller on 127.0.0.1 with three simulated gNMI routers in a chain (plaintext gNMI; in a
+ * child process `cnsdn-sim gnmi` by default, so the routers do not share the controller's
+ * event loop; `--in-process` runs them in the bench's own process). Each
  * cycle POSTs an L3NM service from r1 to r3 on the TFS REST API and polls GET until it is
  * ACTIVE every millisecond (VRF, subinterfaces with addresses, /30s, static routes on all three routers, as one
  * network-wide transaction), then DELETEs it (DELETE returns once every router is deconfigured).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +15,58 @@ import { startController } from '../src/app/index.js';
 import { startGnmiSim } from '../src/sim/gnmi/run.js';
 import { summarize } from './stats.js';
 
-const CYCLES = Number(process.argv[2] ?? 200);
+const args = process.argv.slice(2);
+const CYCLES = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
+const IN_PROCESS = args.includes('--in-process');
 const WARMUP = 10;
 const ROUTERS = ['r1', 'r2', 'r3'];
 
 const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
 const ep = (device: string, endpoint: string) => ({ device_id: { device_uuid: { uuid: device } }, endpoint_uuid: { uuid: endpoint } });
 
-async function main(): Promise<void> {
+interface Routers {
+  ports: number[];
+  close(): Promise<void>;
+}
+
+async function inProcess(): Promise<Routers> {
   const sim = await startGnmiSim({ port: 0, count: 3, tls: 'insecure', interfaces: ['Ethernet1', 'Ethernet2', 'Ethernet3'], hostnamePrefix: 'r' });
+  return { ports: sim.targets.map((t) => t.port), close: () => sim.close() };
+}
+
+function childProcess(): Promise<Routers> {
+  const bin = new URL('../bin/cnsdn-sim.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'gnmi', '--port', '0', '--count', '3', '--insecure', '--interfaces', 'Ethernet1,Ethernet2,Ethernet3', '--hostname-prefix', 'r'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void close();
+      reject(new Error('cnsdn-sim gnmi did not start within 15 s'));
+    }, 15_000);
+    const ports: number[] = [];
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const m of out.matchAll(/listening on 127\.0\.0\.1:(\d+)/g)) if (!ports.includes(Number(m[1]))) ports.push(Number(m[1]));
+      if (ports.length === 3) {
+        clearTimeout(timer);
+        resolve({ ports, close });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cnsdn-sim gnmi exited with ${code}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const sim = IN_PROCESS ? await inProcess() : await childProcess();
   const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${c.url}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
@@ -35,7 +81,7 @@ async function main(): Promise<void> {
       device_id: { device_uuid: { uuid: name } },
       device_type: 'packet-router',
       device_drivers: ['DEVICEDRIVER_GNMI_OPENCONFIG'],
-      device_config: { config_rules: [rule('_connect/address', '127.0.0.1'), rule('_connect/port', String(sim.targets[i]!.port)), rule('_connect/settings', { use_tls: false })] },
+      device_config: { config_rules: [rule('_connect/address', '127.0.0.1'), rule('_connect/port', String(sim.ports[i])), rule('_connect/settings', { use_tls: false })] },
     })),
     links: [
       { link_id: { link_uuid: { uuid: 'r1-r2' } }, link_endpoint_ids: [ep('r1', 'Ethernet2'), ep('r2', 'Ethernet1')] },
@@ -84,7 +130,8 @@ async function main(): Promise<void> {
       teardown.push(t2 - t1);
     }
   }
-  console.log(JSON.stringify({ bench: 'service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers)', unit: 'ms', ...summarize(setup) }));
+  const where = IN_PROCESS ? 'in-process' : 'child process';
+  console.log(JSON.stringify({ bench: `service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers, ${where})`, unit: 'ms', ...summarize(setup) }));
   console.log(JSON.stringify({ bench: 'service teardown, NBI DELETE -> every router deconfigured', unit: 'ms', ...summarize(teardown) }));
   await c.close();
   await sim.close();

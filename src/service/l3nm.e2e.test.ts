@@ -110,6 +110,30 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
     assert.deepEqual(await configs(), pristine);
   });
 
+  it('a device refusing the removal keeps the service whole: the routers already deconfigured get the service back', async () => {
+    assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', fixture('eucnc24/tfs-service.json'))).status, 200);
+    await lab.waitStatus(SVC, 'SERVICESTATUS_ACTIVE');
+    const active = await configs();
+    const target = lab.sim.targets[2]!.target;
+    const set = target.set;
+    target.set = () => {
+      throw new GnmiStatusError('ABORTED', 'r3 configuration is locked by another session');
+    };
+    try {
+      const del = await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`);
+      assert.equal(del.status, 502, JSON.stringify(del.body));
+      assert.match(String(dig(del.body, 'detail')), /r3.*locked by another session/);
+      const kept = await lab.service(SVC);
+      assert.equal(kept.service_status.service_status, 'SERVICESTATUS_ACTIVE');
+      assert.deepEqual(dig(ruleValue(kept, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
+      assert.deepEqual(await configs(), active);
+    } finally {
+      target.set = set;
+    }
+    assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`)).status, 200);
+    assert.deepEqual(await configs(), pristine);
+  });
+
   it('bad input is a coded 4xx and changes no device: unknown endpoint, no path under the constraints, no handler for a driver, a conflicting service', async () => {
     const unknown = await lab.call('POST', '/api/services/admin/dry-run', l3Service('x', [ep('r1', 'Ethernet99'), ep('dc2', 'int')]));
     assert.equal(unknown.status, 404, JSON.stringify(unknown.body));

@@ -248,7 +248,7 @@ export class ServiceManager implements ServiceActivator {
     const record = this.#claims.record(uuid);
     if (record) {
       const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, set: parentsFirst(d.prior), delete: childrenFirst(d.rules) }));
-      const outcome = await runTransaction(this.#sessions, diffs);
+      const outcome = await runTransaction(this.#sessions, diffs, new Map(record.devices.map((d) => [d.uuid, d.rules])));
       if (!outcome.ok) {
         const failure = toFailure(outcome.failure);
         await this.#writeStatus(ctxUuid, service, service.service_status.service_status, failure);

@@ -88,10 +88,16 @@ function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
 
 /**
  * Reads every device's current values first (in parallel: reads change nothing), then changes
- * the devices one after the other in the order given.
+ * the devices one after the other in the order given. `known` gives a device's current values
+ * when the caller has them (what a service applied, when it is being taken off): not read again.
  */
-export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[]): Promise<TransactionOutcome> {
-  const reads = await Promise.allSettled(diffs.map((diff) => sessions.withDriver(diff.deviceUuid, (driver) => readBefore(driver, diff))));
+export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[], known?: ReadonlyMap<string, Rule[]>): Promise<TransactionOutcome> {
+  const reads = await Promise.allSettled(
+    diffs.map((diff) => {
+      const values = known?.get(diff.deviceUuid);
+      return values ? Promise.resolve(values) : sessions.withDriver(diff.deviceUuid, (driver) => readBefore(driver, diff));
+    }),
+  );
   const unread = reads.findIndex((r) => r.status === 'rejected');
   if (unread >= 0) return { ok: false, failure: failureOf(diffs[unread]!, (reads[unread] as PromiseRejectedResult).reason) };
   const snapshots = diffs.map((diff, i): Snapshot => ({ diff, resources: (reads[i] as PromiseFulfilledResult<Rule[]>).value }));
