@@ -121,7 +121,7 @@ class Compiler {
           }
           if (this.mods.has(imp.module)) continue;
           const target = this.loader.find(imp.module, imp.revision, u.parsed.file);
-          if (!target || target.kind !== 'module') {
+          if (target?.kind !== 'module') {
             throw new YangError(`imported module "${imp.module}"${imp.revision ? `@${imp.revision}` : ''} not found`, imp.stmt.loc, 'import');
           }
           this.load(target, imp.stmt);
@@ -157,7 +157,7 @@ class Compiler {
     if (parsed.kind === 'submodule') mod.compiled.submodules.push(parsed.name);
     for (const inc of subsOf(parsed.stmt, 'include')) {
       const sm = this.loader.find(inc.arg ?? '', subArg(inc, 'revision-date'), parsed.file);
-      if (!sm || sm.kind !== 'submodule') throw new YangError(`included submodule "${inc.arg}" not found`, inc.loc, 'include');
+      if (sm?.kind !== 'submodule') throw new YangError(`included submodule "${inc.arg}" not found`, inc.loc, 'include');
       if (sm.belongsTo !== mod.parsed.name) {
         throw new YangError(`submodule "${sm.name}" belongs to "${sm.belongsTo}", not "${mod.parsed.name}"`, inc.loc, 'include');
       }

@@ -63,7 +63,7 @@ function listKeys(l: ListNode): void {
     l.keys = names.map((q) => {
       const name = q.includes(':') ? q.slice(q.indexOf(':') + 1) : q;
       const k = l.children.find((c) => c.name === name && c.kind === 'leaf');
-      if (!k || k.kind !== 'leaf') throw new YangError(`key "${q}" of list "${l.name}" is not a leaf of the list`, p.keys!.loc.loc, 'key');
+      if (k?.kind !== 'leaf') throw new YangError(`key "${q}" of list "${l.name}" is not a leaf of the list`, p.keys!.loc.loc, 'key');
       if (k.type.base === 'empty' && l.module.yangVersion === '1') throw new YangError(`key "${q}" has type empty`, p.keys!.loc.loc, 'key');
       k.isKey = true;
       k.mandatory = true;
@@ -83,7 +83,7 @@ function listKeys(l: ListNode): void {
         const name = step.includes(':') ? step.slice(step.indexOf(':') + 1) : step;
         cur = cur ? dataChildren(cur).find((c) => c.name === name) : undefined;
       }
-      if (!cur || cur.kind !== 'leaf') throw new YangError(`unique "${path}" of list "${l.name}" is not a leaf`, u.loc, 'unique');
+      if (cur?.kind !== 'leaf') throw new YangError(`unique "${path}" of list "${l.name}" is not a leaf`, u.loc, 'unique');
       return cur;
     });
     l.unique.push({ paths, leaves: found });

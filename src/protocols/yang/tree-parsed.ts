@@ -8,7 +8,6 @@ import { alignWidth, type Line, render, typeLabel } from './tree.js';
 
 type Mode = 'data' | 'input' | 'output' | 'notification';
 const SHOWN = new Set(['container', 'leaf', 'leaf-list', 'list', 'choice', 'case', 'anydata', 'anyxml', 'uses', 'action', 'notification', 'input', 'output']);
-const SHORTHAND = new Set(['container', 'leaf', 'leaf-list', 'list', 'anydata', 'anyxml', 'choice']);
 
 export function printParsedAugment(augment: Stmt, mode: Mode = 'data'): string {
   return block(augment.subs.filter((s) => SHOWN.has(s.keyword)), '    ', mode, true, undefined);
