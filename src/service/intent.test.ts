@@ -34,19 +34,19 @@ const l3 = (name: string) =>
     ['/device[d]/endpoint[2]/settings', { address_ip: '192.168.2.1', address_prefix: 24 }],
   ]);
 
-const valueOf = (rules: Array<{ key: string; value: unknown }>, key: string) => rules.find((r) => r.key === key)?.value;
+const valueAt = (rules: Array<{ key: string; value: unknown }>, key: string) => rules.find((r) => r.key === key)?.value;
 
 describe('L3NM intent on a chain of four routers', () => {
   it('numbers every link from the pool, routes each access subnet via the next router towards it', () => {
     const p = prepareActivation(l3('s1'), snapshot, defaultHandlers(), new LinkPool('10.9.0.0/24'), new Claims(), undefined);
     assert.deepEqual([...p.links], [['ab', '10.9.0.0/30'], ['bc', '10.9.0.4/30'], ['cd', '10.9.0.8/30']]);
     const [a, b, , d] = p.desired;
-    assert.deepEqual(valueOf(a!.rules, '/interface[2]/subinterface[0]'), { name: '2', index: 0, address_ip: '10.9.0.1', address_prefix: 30 });
-    assert.equal((valueOf(a!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.2.0/24]') as { next_hop: string }).next_hop, '10.9.0.2');
-    assert.equal(valueOf(a!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]'), undefined);
-    assert.equal((valueOf(b!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]') as { next_hop: string }).next_hop, '10.9.0.1');
-    assert.equal((valueOf(b!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.2.0/24]') as { next_hop: string }).next_hop, '10.9.0.6');
-    assert.equal((valueOf(d!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]') as { next_hop: string }).next_hop, '10.9.0.9');
+    assert.deepEqual(valueAt(a!.rules, '/interface[2]/subinterface[0]'), { name: '2', index: 0, address_ip: '10.9.0.1', address_prefix: 30 });
+    assert.equal((valueAt(a!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.2.0/24]') as { next_hop: string }).next_hop, '10.9.0.2');
+    assert.equal(valueAt(a!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]'), undefined);
+    assert.equal((valueAt(b!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]') as { next_hop: string }).next_hop, '10.9.0.1');
+    assert.equal((valueAt(b!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.2.0/24]') as { next_hop: string }).next_hop, '10.9.0.6');
+    assert.equal((valueAt(d!.rules, '/network_instance[s1]/protocols[STATIC]/static_route[192.168.1.0/24]') as { next_hop: string }).next_hop, '10.9.0.9');
   });
 
   it('a second service takes other /30s; a re-activation keeps its own; an exhausted pool is refused', () => {
@@ -68,9 +68,9 @@ describe('L2NM intent', () => {
     assert.throws(() => prepareActivation(service('v', 'SERVICETYPE_L2NM', []), snapshot, defaultHandlers(), new LinkPool(), new Claims(), undefined), /needs a vlan_id/);
     const p = prepareActivation(service('v', 'SERVICETYPE_L2NM', [['/settings', { vlan_id: 42 }]]), snapshot, defaultHandlers(), new LinkPool(), new Claims(), undefined);
     const [a, b] = p.desired;
-    assert.deepEqual(valueOf(a!.rules, '/interface[1]/subinterface[0]'), { name: '1', index: 0 }, 'access, untagged');
-    assert.deepEqual(valueOf(b!.rules, '/interface[2]/subinterface[42]'), { name: '2', index: 42, vlan_id: 42 }, 'trunk, tagged');
-    assert.deepEqual(valueOf(b!.rules, '/network_instance[v]'), { name: 'v', type: 'L2VSI' });
+    assert.deepEqual(valueAt(a!.rules, '/interface[1]/subinterface[0]'), { name: '1', index: 0 }, 'access, untagged');
+    assert.deepEqual(valueAt(b!.rules, '/interface[2]/subinterface[42]'), { name: '2', index: 42, vlan_id: 42 }, 'trunk, tagged');
+    assert.deepEqual(valueAt(b!.rules, '/network_instance[v]'), { name: 'v', type: 'L2VSI' });
   });
 });
 
