@@ -12,6 +12,22 @@ export interface DeviceConfigDiff {
   delete: Array<{ key: string; value: unknown }>;
 }
 
+/** Why a service is not ACTIVE: also stored on the service as config rule `/cnsdn/failure`. */
+export interface ServiceFailure {
+  /** CNSDN_<CODE> of the device's error (or of the refusal). */
+  code: string;
+  message: string;
+  /** ISO time. */
+  at: string;
+  /** The device that failed and its uuid. */
+  device?: string;
+  device_uuid?: string;
+  /** Devices put back to their previous configuration, in the order they were. */
+  restored?: string[];
+  /** Devices that could not be put back, with why. */
+  restore_errors?: string[];
+}
+
 export interface ActivationResult {
   /** SERVICESTATUS_ACTIVE on success; SERVICESTATUS_PLANNED (untouched) on a dry run or a refusal before any device changed. */
   status: string;
@@ -20,6 +36,8 @@ export interface ActivationResult {
   /** What each device gets (also what a dry run reports). */
   diffs: DeviceConfigDiff[];
   dryRun: boolean;
+  /** Set when a device failed and the others were put back (status is then SERVICESTATUS_PLANNED). */
+  failure?: ServiceFailure;
 }
 
 export interface ServiceActivator {

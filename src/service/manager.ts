@@ -10,7 +10,7 @@ import { CnsdnError, isCnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import type * as T from '../model/types.js';
 import { uuidFromText } from '../model/ids.js';
-import type { ActivationResult, DeviceConfigDiff, ServiceActivator } from './api.js';
+import type { ActivationResult, DeviceConfigDiff, ServiceActivator, ServiceFailure } from './api.js';
 import { nextApplied } from './diff.js';
 import { defaultHandlers, type HandlerRegistry } from './handlers.js';
 import { childrenFirst, parentsFirst } from './keys.js';
@@ -39,20 +39,7 @@ export interface ServiceManagerOptions {
   logger?: ServiceLogger;
 }
 
-/** What `/cnsdn/failure` holds: why the service is not ACTIVE. */
-export interface ServiceFailure {
-  code: string;
-  message: string;
-  at: string;
-  device?: string;
-  device_uuid?: string;
-  restored?: string[];
-  restore_errors?: string[];
-}
-
-export interface ServiceActivation extends ActivationResult {
-  failure?: ServiceFailure;
-}
+export type ServiceActivation = ActivationResult;
 
 export class ServiceManager implements ServiceActivator {
   readonly #ctx: ContextManager;
