@@ -8,6 +8,7 @@ import { LinkPool, networkOf, otherHost } from './pool.js';
 import { Claims, fromConnections, toConnectionSettings } from './record.js';
 import { serviceSettings } from './settings.js';
 import { matches } from './sync.js';
+import { replacedKeys } from './transaction.js';
 
 const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
 
@@ -104,5 +105,23 @@ describe('drift comparison', () => {
     assert.ok(matches({ type: 'L3VRF', index: 0 }, { type: 'openconfig-network-instance-types:L3VRF', index: '0', enabled: true }));
     assert.ok(!matches({ next_hop: '10.0.0.2' }, { next_hop: '10.0.0.6' }));
     assert.ok(!matches({ vlan_id: 125 }, {}));
+  });
+});
+
+describe('keys replaced rather than merged', () => {
+  it('are the ones set over an existing value with nothing below it', () => {
+    const diff = {
+      deviceUuid: 'u',
+      deviceName: 'r',
+      set: [{ key: '/ni[a]', value: {} }, { key: '/if[x]/sub[0]', value: {} }, { key: '/if[y]/sub[0]', value: {} }, { key: '/if[z]/sub[0]', value: {} }],
+      delete: [{ key: '/if[z]/sub[0]', value: {} }],
+    };
+    const before = [
+      { key: '/ni[a]', value: {} },
+      { key: '/ni[a]/interface[x.0]', value: {} },
+      { key: '/if[x]/sub[0]', value: {} },
+      { key: '/if[z]/sub[0]', value: {} },
+    ];
+    assert.deepEqual(replacedKeys(diff, before).map((r) => r.key), ['/if[x]/sub[0]']);
   });
 });

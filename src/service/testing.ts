@@ -10,6 +10,7 @@ import { startController, type RunningController } from '../app/index.js';
 import { TFS_FIXTURES } from '../common/fixtures.js';
 import { GnmiClient, parsePath, typedValueToJs } from '../protocols/gnmi/index.js';
 import { type GnmiSim, startGnmiSim } from '../sim/gnmi/run.js';
+import { type NetconfSim, startNetconfSim } from '../sim/netconf/run.js';
 
 export const ROUTERS = ['r1', 'r2', 'r3'];
 export const ROUTER_INTERFACES = ['Ethernet1', 'Ethernet2', 'Ethernet3', 'Ethernet10'];
@@ -23,7 +24,16 @@ export interface ServiceBody {
 }
 interface RawDevice {
   device_id: { device_uuid: { uuid: string } };
+  device_drivers: string[];
   device_config: { config_rules: RawRule[] };
+}
+
+export const NETCONF_USER = { username: 'oc-admin', password: 'oc-S1m-pass' };
+
+/** Router name → NETCONF simulator device that stands for it instead of a gNMI one. */
+export interface NetconfRouters {
+  sim: NetconfSim;
+  names: string[];
 }
 
 export function fixture(path: string): Record<string, unknown> {
@@ -31,14 +41,18 @@ export function fixture(path: string): Record<string, unknown> {
 }
 
 /** The fixture topology with router i at 127.0.0.1 and the port of simulator i. */
-export function rewriteRouters(topology: Record<string, unknown>, ports: readonly number[]): Record<string, unknown> {
+export function rewriteRouters(topology: Record<string, unknown>, ports: readonly number[], netconf?: NetconfRouters): Record<string, unknown> {
   const t = structuredClone(topology) as { devices: RawDevice[] };
   for (const d of t.devices) {
-    const i = ROUTERS.indexOf(d.device_id.device_uuid.uuid);
+    const name = d.device_id.device_uuid.uuid;
+    const i = ROUTERS.indexOf(name);
     if (i < 0) continue;
+    const nc = netconf ? netconf.names.indexOf(name) : -1;
+    if (nc >= 0) d.device_drivers = ['DEVICEDRIVER_OPENCONFIG'];
     for (const r of d.device_config.config_rules) {
       if (r.custom.resource_key === '_connect/address') r.custom.resource_value = '127.0.0.1';
-      if (r.custom.resource_key === '_connect/port') r.custom.resource_value = String(ports[i]);
+      if (r.custom.resource_key === '_connect/port') r.custom.resource_value = String(nc >= 0 ? netconf!.sim.devices[nc]!.port : ports[i]);
+      if (r.custom.resource_key === '_connect/settings' && nc >= 0) r.custom.resource_value = { ...NETCONF_USER, hostkey_fingerprint: netconf!.sim.hostKey.fingerprint, timeout: 10 };
     }
   }
   return t;
@@ -57,6 +71,7 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, m
 export interface Lab {
   c: RunningController;
   sim: GnmiSim;
+  netconf?: NetconfSim;
   clients: GnmiClient[];
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** A router's whole configuration (CONFIG data at /, JSON_IETF), read over gNMI. */
@@ -70,8 +85,13 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-export async function startLab(topologyPath: string): Promise<Lab> {
+/** `netconfRouters`: routers served by the NETCONF simulator (driver DEVICEDRIVER_OPENCONFIG) instead of gNMI. */
+export async function startLab(topologyPath: string, netconfRouters: string[] = []): Promise<Lab> {
   const sim = await startGnmiSim({ port: 0, count: ROUTERS.length, tls: 'insecure', interfaces: ROUTER_INTERFACES, hostnamePrefix: 'r' });
+  const netconf =
+    netconfRouters.length > 0
+      ? { names: netconfRouters, sim: await startNetconfSim({ port: 0, count: netconfRouters.length, users: [NETCONF_USER], interfaces: ROUTER_INTERFACES, namePrefix: 'nc' }) }
+      : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'cnsdn-svc-'));
   const controller = () => startController({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
   let c = await controller();
@@ -96,7 +116,7 @@ export async function startLab(topologyPath: string): Promise<Lab> {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body as ServiceBody;
   };
-  const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), sim.targets.map((t) => t.port)));
+  const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), sim.targets.map((t) => t.port), netconf));
   assert.equal(loaded.status, 200, JSON.stringify(loaded.body));
   const enabled = () =>
     until('every device ENABLED', async () => {
@@ -110,6 +130,7 @@ export async function startLab(topologyPath: string): Promise<Lab> {
       return c;
     },
     sim,
+    netconf: netconf?.sim,
     clients,
     call,
     routerGet,
@@ -130,6 +151,7 @@ export async function startLab(topologyPath: string): Promise<Lab> {
       for (const cl of clients) cl.close();
       await c.close();
       await sim.close();
+      await netconf?.sim.close();
     },
   };
 }

@@ -52,15 +52,27 @@ async function readBefore(driver: Driver, diff: DeviceConfigDiff): Promise<Rule[
   return [...out].map(([key, value]) => ({ key, value }));
 }
 
+/**
+ * Keys set over something the device already holds with nothing below it (a subinterface, a
+ * route): set alone would merge — a second address next to the old one — so they are deleted
+ * first and the value set whole. Keys with children (a network instance) are merged.
+ */
+export function replacedKeys(diff: DeviceConfigDiff, before: readonly Rule[]): Rule[] {
+  const held = new Set(before.map((r) => r.key));
+  const deleting = new Set(diff.delete.map((r) => r.key));
+  return diff.set.filter((r) => held.has(r.key) && !deleting.has(r.key) && !before.some((b) => b.key !== r.key && b.key.startsWith(`${r.key}/`)));
+}
+
 /** Calls `deleted` once the deletes went through, so a failing set still gets the device put back. */
-async function change(driver: Driver, diff: DeviceConfigDiff, deleted: () => void): Promise<void> {
-  if (diff.delete.length > 0) {
-    const e = firstError(await driver.deleteConfig(toResources(diff.delete)), 'delete');
+async function change(driver: Driver, s: Snapshot, deleted: () => void): Promise<void> {
+  const deletes = childrenFirst([...s.diff.delete, ...replacedKeys(s.diff, s.resources)]);
+  if (deletes.length > 0) {
+    const e = firstError(await driver.deleteConfig(toResources(deletes)), 'delete');
     if (e) throw e;
     deleted();
   }
-  if (diff.set.length > 0) {
-    const e = firstError(await driver.setConfig(toResources(diff.set)), 'set');
+  if (s.diff.set.length > 0) {
+    const e = firstError(await driver.setConfig(toResources(s.diff.set)), 'set');
     if (e) throw e;
   }
 }
@@ -106,7 +118,7 @@ export async function runTransaction(sessions: DriverRunner, diffs: readonly Dev
     let partial = false;
     try {
       await sessions.withDriver(snapshot.diff.deviceUuid, (driver) =>
-        change(driver, snapshot.diff, () => {
+        change(driver, snapshot, () => {
           partial = true;
         }),
       );
