@@ -59,6 +59,27 @@ function intOf(s: Settings, field: string, where: string): number | undefined {
   return n;
 }
 
+/** The first of several names a setting goes by (TFS handlers use both spellings). */
+function field(s: Settings, ...names: string[]): Settings {
+  for (const n of names) if (s[n] !== undefined && s[n] !== null && s[n] !== '') return { [names[0]!]: s[n] };
+  return {};
+}
+
+const indexOf = (s: Settings, where: string) => intOf(field(s, 'index', 'sub_interface_index'), 'index', where);
+
+/** Static routes the settings give outright: `static_routes: [{prefix, next_hop}]`. */
+function givenRoutes(s: Settings, where: string): Array<{ prefix: string; next_hop: string }> {
+  const v = s.static_routes;
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((r) => typeof r?.prefix !== 'string' || typeof r?.next_hop !== 'string')) {
+    throw new CnsdnError('INVALID_ARGUMENT', `${where}: static_routes must be a list of {prefix, next_hop}`, [{ path: '/service_config', message: 'invalid static_routes' }]);
+  }
+  return v.map((r: { prefix: string; next_hop: string }) => {
+    const [ip, len] = r.prefix.split('/');
+    return { prefix: networkOf(ip ?? '', Number(len ?? 32)), next_hop: r.next_hop };
+  });
+}
+
 function boolOf(v: unknown): boolean {
   return v === true || v === 'true';
 }
@@ -115,7 +136,7 @@ export function l2nmIntent(input: IntentInput): IntentOutput {
         const vlanId = intOf(s, 'vlan_id', where) ?? vlan;
         if (vlanId === undefined) throw new CnsdnError('INVALID_ARGUMENT', `L2NM service ${service.name} needs a vlan_id in /settings or in the settings of ${where}`, [{ path: '/service_config', message: 'no vlan_id' }]);
         const tagged = !isAccess(hop, ep, access) || boolOf(s.access_vlan_tagged);
-        const index = intOf(s, 'index', where) ?? (tagged ? vlanId : 0);
+        const index = indexOf(s, where) ?? (tagged ? vlanId : 0);
         const mtu = intOf(s, 'mtu', where);
         devices.addSubinterface(hop.device, { interface: ep.endpoint.name, index, ...(tagged ? { vlan_id: vlanId } : {}), ...(mtu !== undefined ? { mtu } : {}) });
         if (!d.vlans.includes(vlanId)) d.vlans.push(vlanId);
@@ -132,10 +153,11 @@ interface Addressed {
 
 /**
  * L3NM: an L3VRF on every device of the path. Addresses come from endpoint settings
- * (`address_ip`, `address_prefix`); a link end without one takes a host of its peer's subnet when
+ * (`address_ip`/`ipv4_address`, `address_prefix`/`ipv4_prefix`); a link end without one takes a host of its peer's subnet when
  * the peer has an address, else both ends of the link share a /30 from the pool. Every device
  * gets static routes to the subnets the settings named (the access subnets) that are not its own,
- * via the next device towards them. BGP is not configured.
+ * via the next device towards them, after the routes the settings give (`static_routes`).
+ * BGP is not configured.
  */
 export function l3nmIntent(input: IntentInput): IntentOutput {
   const { service, settings } = input;
@@ -146,10 +168,11 @@ export function l3nmIntent(input: IntentInput): IntentOutput {
   const used = new Set(input.usedElsewhere);
   const explicit = (hop: DeviceHop, ep: HopEndpoint): Addressed | undefined => {
     const s = settings.endpointOnly(hop.device, ep.endpoint);
-    if (typeof s.address_ip !== 'string') return undefined;
-    const prefix = intOf(s, 'address_prefix', `${hop.device.name}:${ep.endpoint.name}`) ?? 32;
-    networkOf(s.address_ip, prefix);
-    return { ip: s.address_ip, prefix };
+    const ip = field(s, 'address_ip', 'ipv4_address').address_ip;
+    if (typeof ip !== 'string') return undefined;
+    const prefix = intOf(field(s, 'address_prefix', 'ipv4_prefix'), 'address_prefix', `${hop.device.name}:${ep.endpoint.name}`) ?? 32;
+    networkOf(ip, prefix);
+    return { ip, prefix };
   };
   for (const path of input.paths) {
     const n = path.hops.length;
@@ -187,12 +210,16 @@ export function l3nmIntent(input: IntentInput): IntentOutput {
         const a = addr[i]![k];
         devices.addSubinterface(hop.device, {
           interface: ep.endpoint.name,
-          index: intOf(s, 'index', where) ?? vlanId ?? 0,
+          index: indexOf(s, where) ?? vlanId ?? 0,
           ...(vlanId !== undefined ? { vlan_id: vlanId } : {}),
           ...(a ? { address_ip: a.ip, address_prefix: a.prefix } : {}),
           ...(mtu !== undefined ? { mtu } : {}),
         });
       });
+      const where = hop.device.name;
+      for (const r of givenRoutes(hop.endpoints[0] ? settings.merged(hop.device, hop.endpoints[0].endpoint) : settings.global, where)) {
+        if (!d.staticRoutes.some((x) => x.prefix === r.prefix)) d.staticRoutes.push(r);
+      }
       for (const s of named) {
         if (s.at.includes(i)) continue;
         const right = s.at.some((j) => j > i);

@@ -12,7 +12,7 @@ describe('L3NM across drivers: r2 is a NETCONF OpenConfig device, r1 and r3 gNMI
   const running = async () => (await reader.getConfig('running')).xml;
   const gnmiRouters = () => Promise.all([0, 2].map((i) => lab.routerConfig(i)));
   before(async () => {
-    lab = await startLab('eucnc24/tfs-topology.json', ['r2']);
+    lab = await startLab('eucnc24/tfs-topology.json', { netconf: ['r2'] });
     const d = lab.netconf!.devices[0]!;
     reader = await NetconfClient.connect({ host: '127.0.0.1', port: d.port, ...NETCONF_USER, hostKey: { fingerprint: lab.netconf!.hostKey.fingerprint }, timeoutMs: 10_000, rpcTimeoutMs: 10_000 });
   });

@@ -41,18 +41,20 @@ export function fixture(path: string): Record<string, unknown> {
 }
 
 /** The fixture topology with router i at 127.0.0.1 and the port of simulator i. */
-export function rewriteRouters(topology: Record<string, unknown>, ports: readonly number[], netconf?: NetconfRouters): Record<string, unknown> {
+export function rewriteRouters(topology: Record<string, unknown>, routers: readonly string[], ports: readonly number[], netconf?: NetconfRouters): Record<string, unknown> {
   const t = structuredClone(topology) as { devices: RawDevice[] };
   for (const d of t.devices) {
     const name = d.device_id.device_uuid.uuid;
-    const i = ROUTERS.indexOf(name);
+    const i = routers.indexOf(name);
     if (i < 0) continue;
     const nc = netconf ? netconf.names.indexOf(name) : -1;
     if (nc >= 0) d.device_drivers = ['DEVICEDRIVER_OPENCONFIG'];
     for (const r of d.device_config.config_rules) {
       if (r.custom.resource_key === '_connect/address') r.custom.resource_value = '127.0.0.1';
       if (r.custom.resource_key === '_connect/port') r.custom.resource_value = String(nc >= 0 ? netconf!.sim.devices[nc]!.port : ports[i]);
-      if (r.custom.resource_key === '_connect/settings' && nc >= 0) r.custom.resource_value = { ...NETCONF_USER, hostkey_fingerprint: netconf!.sim.hostKey.fingerprint, timeout: 10 };
+      if (r.custom.resource_key === '_connect/settings') {
+        r.custom.resource_value = nc >= 0 ? { ...NETCONF_USER, hostkey_fingerprint: netconf!.sim.hostKey.fingerprint, timeout: 10 } : { ...(r.custom.resource_value as object), use_tls: false };
+      }
     }
   }
   return t;
@@ -85,12 +87,22 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-/** `netconfRouters`: routers served by the NETCONF simulator (driver DEVICEDRIVER_OPENCONFIG) instead of gNMI. */
-export async function startLab(topologyPath: string, netconfRouters: string[] = []): Promise<Lab> {
-  const sim = await startGnmiSim({ port: 0, count: ROUTERS.length, tls: 'insecure', interfaces: ROUTER_INTERFACES, hostnamePrefix: 'r' });
+export interface LabOptions {
+  /** The fixture's router names (default r1, r2, r3): simulator i stands for router i. */
+  routers?: string[];
+  interfaces?: string[];
+  /** Routers served by the NETCONF simulator (driver DEVICEDRIVER_OPENCONFIG) instead of gNMI. */
+  netconf?: string[];
+}
+
+export async function startLab(topologyPath: string, options: LabOptions = {}): Promise<Lab> {
+  const routers = options.routers ?? ROUTERS;
+  const interfaces = options.interfaces ?? ROUTER_INTERFACES;
+  const netconfRouters = options.netconf ?? [];
+  const sim = await startGnmiSim({ port: 0, count: routers.length, tls: 'insecure', interfaces, hostnamePrefix: 'r' });
   const netconf =
     netconfRouters.length > 0
-      ? { names: netconfRouters, sim: await startNetconfSim({ port: 0, count: netconfRouters.length, users: [NETCONF_USER], interfaces: ROUTER_INTERFACES, namePrefix: 'nc' }) }
+      ? { names: netconfRouters, sim: await startNetconfSim({ port: 0, count: netconfRouters.length, users: [NETCONF_USER], interfaces, namePrefix: 'nc' }) }
       : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'cnsdn-svc-'));
   const controller = () => startController({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
@@ -116,7 +128,7 @@ export async function startLab(topologyPath: string, netconfRouters: string[] = 
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body as ServiceBody;
   };
-  const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), sim.targets.map((t) => t.port), netconf));
+  const loaded = await call('POST', '/tfs-api/descriptors', rewriteRouters(fixture(topologyPath), routers, sim.targets.map((t) => t.port), netconf));
   assert.equal(loaded.status, 200, JSON.stringify(loaded.body));
   const enabled = () =>
     until('every device ENABLED', async () => {
