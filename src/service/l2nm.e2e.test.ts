@@ -103,4 +103,25 @@ describe('L2NM over the l2_vpn_gnmi_oc fixture (3 gNMI routers, emulated DCs)', 
     assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${NI}`)).status, 200);
     for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
   });
+
+  it('five services created and deleted at once share the routers without stepping on each other', async () => {
+    const before = await Promise.all([0, 1, 2].map((i) => lab.routerConfig(i)));
+    const vlans = [201, 202, 203, 204, 205];
+    const body = (vlan: number) => {
+      const svc = dig(fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-tagged.json'), 'services', 0) as { service_id: { service_uuid: { uuid: string } }; service_config: { config_rules: Array<{ custom: { resource_value: unknown } }> } };
+      svc.service_id.service_uuid.uuid = `vlan-${vlan}`;
+      svc.service_config.config_rules[0]!.custom.resource_value = { vlan_id: vlan, access_vlan_tagged: true };
+      return svc;
+    };
+    const created = await Promise.all(vlans.map((v) => lab.call('POST', '/tfs-api/context/admin/services', body(v))));
+    assert.deepEqual(created.map((r) => r.status), vlans.map(() => 200));
+    for (const v of vlans) await lab.waitStatus(`vlan-${v}`, 'SERVICESTATUS_ACTIVE');
+    for (const v of vlans) {
+      assert.equal(dig(await lab.routerGet(1, `${ni(`vlan-${v}`)}/vlans/vlan[vlan-id=${v}]`), 'vlan-id'), v);
+      assert.equal(dig((await lab.call('GET', `/api/services/admin/vlan-${v}/check-sync`)).body, 'in_sync'), true);
+    }
+    const deleted = await Promise.all(vlans.map((v) => lab.call('DELETE', `/tfs-api/context/admin/service/vlan-${v}`)));
+    assert.deepEqual(deleted.map((r) => r.status), vlans.map(() => 200));
+    for (const i of [0, 1, 2]) assert.deepEqual(await lab.routerConfig(i), before[i]);
+  });
 });
