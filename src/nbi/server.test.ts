@@ -401,3 +401,14 @@ describe('errors raised before routing', () => {
     await app.close();
   });
 });
+
+describe('compression', () => {
+  it('answers br-preferring clients with gzip (brotli costs seconds on large answers)', async () => {
+    const big = { items: Array.from({ length: 2000 }, (_, i) => ({ i, name: `item-${i}` })) };
+    const app = await buildServer({ logger: false, readiness: [], routes: [async (a) => { a.get('/api/big', async () => big); }], rateLimit: false, version: 't' });
+    const res = await app.inject({ method: 'GET', url: '/api/big', headers: { 'accept-encoding': 'br, gzip, deflate' } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    await app.close();
+  });
+});
