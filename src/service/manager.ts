@@ -1,7 +1,7 @@
 /**
  * The service manager (TFS's service component): turns stored L2NM/L3NM services into
  * configured devices and back. Activation runs on service events — a service with two or more
- * endpoints that is PLANNED or UPDATING, or ACTIVE with a changed intent — one at a time per
+ * endpoints that is UNDEFINED, PLANNED or UPDATING, or ACTIVE with a changed intent — one at a time per
  * service. Removal goes through ContextManager.beforeServiceRemoval: devices are deconfigured
  * first and a device that refuses keeps the service (and its record) in place.
  */
