@@ -11,8 +11,8 @@ export interface InProcessBusOptions extends Partial<BusOptions>, BusRuntimeOpti
 
 export const DEFAULT_RETAIN = 100_000;
 export const DEFAULT_MAX_QUEUE = 100_000;
-/** A subscriber working through a backlog yields to the event loop this often. */
-const YIELD_EVERY = 1000;
+/** A subscriber working through a backlog yields to the event loop after this much time. */
+const YIELD_AFTER_MS = 5;
 
 export class InProcessSubscription implements BusSubscription {
   /** Events dropped because this subscriber fell more than maxQueue events behind. */
@@ -51,12 +51,17 @@ export class InProcessSubscription implements BusSubscription {
   private async pump(): Promise<void> {
     // Never run a handler synchronously inside publish().
     await Promise.resolve();
-    let n = 0;
+    let since = performance.now();
     while (this.active) {
       const event = this.queue.shift();
       if (event === undefined) break;
       await invokeHandler(this, this.handler, event, this.logger);
-      if (++n % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Handlers over a synchronous store (SQLite) resolve in microtasks only: without a turn of
+      // the event loop now and then, sockets (a response being written) would wait for the whole backlog.
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
     }
     this.pumping = null;
   }
