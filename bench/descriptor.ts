@@ -1,16 +1,8 @@
 /** A deterministic TFS descriptor of emulated devices joined by random links. */
 
-/** mulberry32: small, fast, good enough to pick devices and endpoints reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/common/random.js';
+
+export { seededRandom };
 
 export interface DescriptorShape {
   devices: number;

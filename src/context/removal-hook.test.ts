@@ -15,7 +15,11 @@ async function manager() {
   const ctx = new ContextManager(store, bus);
   await ctx.apply({ contexts: [{ context_id: { context_uuid: { uuid: 'admin' } } }] });
   await ctx.apply(service);
-  return { ctx, close: async () => (await bus.close(), await store.close()) };
+  const close = async () => {
+    await bus.close();
+    await store.close();
+  };
+  return { ctx, close };
 }
 
 describe('ContextManager.beforeServiceRemoval', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningController, startController } from '../app/index.js';
 import { uuidFromText } from '../model/ids.js';
+import { seededRandom as prng } from '../common/random.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: request and response bodies are free-form JSON here
 type Json = any;
@@ -15,17 +16,6 @@ interface Reply {
   body: Json;
 }
 
-/** mulberry32: a small seeded PRNG, so every run generates the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
 const ep = (device: string, endpoint: string) => ({
