@@ -110,7 +110,13 @@ describe('netconf-openconfig through the composition (store, bus, context, sessi
       try {
         assert.deepEqual(await sessions.withDriver(uuid, (d) => d.setConfig([[key, { description: 'created', enabled: true }]])), [true]);
         assert.deepEqual((await runningInterfaces(reader)).get(key), { name: ifName, type: 'ethernetCsmacd', description: 'created', enabled: true });
-        const change = await until('netconf-config-change naming the interface', () => notes.find((n) => n.name === 'netconf-config-change' && n.xml.includes(ifName)), 5000);
+        // netconfd names the highest node the edit created: the interface, or /interfaces itself
+        // when the device had no interfaces configured yet (a freshly started device).
+        const change = await until(
+          'netconf-config-change naming the interface (or the interfaces container it created)',
+          () => notes.find((n) => n.name === 'netconf-config-change' && (n.xml.includes(ifName) || /if:interfaces<\/target>|:interfaces<\/target>/.test(n.xml))),
+          5000,
+        );
         assert.match(change.eventTime, /^\d{4}-\d{2}-\d{2}T/);
 
         assert.deepEqual(await sessions.withDriver(uuid, (d) => d.setConfig([[key, { description: 'changed', mtu: 1450 }]])), [true]);

@@ -87,8 +87,13 @@ export async function runningInterfaces(client: NetconfClient): Promise<Map<stri
 export async function removeInterfaces(port: number, names: readonly string[]): Promise<void> {
   const c = await independentClient(port);
   try {
+    // Only those present: on a device with no interfaces configured, netconfd refuses a
+    // remove (it checks the empty container it would create for a mandatory `type`).
+    const present = await runningInterfaces(c);
+    const existing = names.filter((n) => present.has(`/interface[${n}]`));
+    if (existing.length === 0) return;
     const target = c.capabilities.candidate ? 'candidate' : 'running';
-    const entries = names.map((n) => `<interface nc:operation="remove"><name>${n}</name></interface>`).join('');
+    const entries = existing.map((n) => `<interface nc:operation="remove"><name>${n}</name></interface>`).join('');
     await c.editConfig(target, `<interfaces xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces" xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">${entries}</interfaces>`);
     if (target === 'candidate') await c.commit();
   } finally {
