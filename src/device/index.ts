@@ -50,3 +50,4 @@ import { DriverRegistry } from './registry.js';
 export function createDefaultRegistry(): DriverRegistry {
   return new DriverRegistry().register(emulatedDriverFactory);
 }
+export { endpointResources } from './resources.js';

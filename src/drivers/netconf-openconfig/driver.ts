@@ -8,7 +8,7 @@ import type {
   StateSample,
   StateSubscription,
 } from '../../device/index.js';
-import { isUnder, splitResourceKey } from '../../device/index.js';
+import { endpointResources, isUnder, splitResourceKey } from '../../device/index.js';
 import { parseResourceKey, parseStateKey, type ResourceRef } from '../gnmi-openconfig/index.js';
 import { NetconfClient, NetconfError, type Notification, type XmlElement } from '../../protocols/netconf/index.js';
 import { breaksSession, toDriverError } from './errors.js';
@@ -264,8 +264,7 @@ export class NetconfOpenconfigDriver implements Driver {
     const parts = await Promise.all(
       keys.map(async (key): Promise<Array<[string, unknown]>> => {
         if (key === RESOURCE_ENDPOINTS) {
-          const endpoints = await this.discoverEndpoints();
-          return endpoints.map((e) => [`/endpoints/endpoint[${e.name}]`, { uuid: e.name, name: e.name, type: e.type, sample_types: e.sampleTypes }]);
+          return endpointResources(await this.discoverEndpoints());
         }
         let plan: ReadPlan;
         try {
