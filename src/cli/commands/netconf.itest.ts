@@ -1,51 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CANDIDATE_PORT, devicesMissing, env } from '../../drivers/netconf-openconfig/testing.js';
 import { run } from '../program.js';
 import { captureIO } from '../testing.js';
 
 // The real yuma123 netconfd devices of scripts/netconf-devices.sh: candidate on the first port.
-const DIR = process.env.CNSDN_NETCONF_DIR ?? '/tmp/cnsdn-netconf';
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const IANA_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
-
-function readEnv(): Record<string, string> | undefined {
-  const file = `${DIR}/env`;
-  if (!existsSync(file)) return undefined;
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port, timeout: 1000 });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-    sock.once('timeout', () => done(false));
-  });
-}
-
-const env = readEnv();
-const [CANDIDATE_PORT] = (env?.CNSDN_TEST_NETCONF_PORTS ?? '8830,8831').split(',').map(Number);
-const missing =
-  env === undefined
-    ? `no ${DIR}/env: run scripts/netconf-devices.sh up`
-    : !(await listening(CANDIDATE_PORT))
-      ? `nothing listening on 127.0.0.1:${CANDIDATE_PORT}: run scripts/netconf-devices.sh up`
-      : undefined;
-if (missing && process.env.CI === 'true') throw new Error(`netconfd devices are not up (${missing})`);
+const missing = await devicesMissing();
 
 const NAME = `cli-itest-${process.pid % 100000}`;
 
