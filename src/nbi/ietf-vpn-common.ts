@@ -182,3 +182,45 @@ export function groupSites<A>(accesses: Array<{ siteId: string; device?: string;
     'site-network-accesses': { [accessList]: s.accesses },
   }));
 }
+
+/** The parts of an RFC 8299 / RFC 8466 body the request walk reads (both models share them). */
+export interface VpnTreeIn<A> {
+  'vpn-services'?: { 'vpn-service'?: Array<{ 'vpn-id': string }> };
+  sites?: { site?: Array<{ 'site-id': string; 'site-network-accesses'?: { 'site-network-access'?: A[] } }> };
+}
+
+/**
+ * The VPNs a request creates, each with its accesses; every fault of the body at once.
+ * `accessId` names the access key leaf of the model; `attach` turns one access into an attachment.
+ */
+export function vpnRequests<A extends { 'vpn-attachment': { 'vpn-id': string } } & Record<string, unknown>>(
+  root: VpnTreeIn<A>,
+  rootName: string,
+  accessId: string,
+  attach: (siteId: string, access: A, path: string, faults: Faults) => Attachment | undefined,
+): VpnRequest[] {
+  const base = at('', rootName);
+  const faults = new Faults();
+  const services = root['vpn-services']?.['vpn-service'] ?? [];
+  if (services.length === 0) faults.add(at(base, 'vpn-services'), 'at least one vpn-service is required', 'INVALID_ARGUMENT');
+  const vpns = services.map((s, i): VpnRequest => ({ vpnId: s['vpn-id'], vpnPath: at(base, 'vpn-services', 'vpn-service', i, 'vpn-id'), attachments: [] }));
+  const byId = new Map(vpns.map((v) => [v.vpnId, v]));
+  const sites = root.sites?.site ?? [];
+  uniqueKeys(sites.map((s, i) => ({ key: s['site-id'], path: at(base, 'sites', 'site', i, 'site-id') })), 'site-id', faults);
+  sites.forEach((site, i) => {
+    const accesses = site['site-network-accesses']?.['site-network-access'] ?? [];
+    const sPath = at(base, 'sites', 'site', i, 'site-network-accesses', 'site-network-access');
+    uniqueKeys(accesses.map((a, j) => ({ key: String(a[accessId]), path: at(sPath, j, accessId) })), accessId, faults);
+    accesses.forEach((access, j) => {
+      const path = at(sPath, j);
+      const vpnId = access['vpn-attachment']['vpn-id'];
+      const vpn = byId.get(vpnId);
+      if (!vpn) faults.add(at(path, 'vpn-attachment', 'vpn-id'), `vpn-service ${vpnId} is not among the vpn-services of this request`, 'DANGLING_REFERENCE');
+      const a = attach(site['site-id'], access, path, faults);
+      if (a) vpn?.attachments.push(a);
+    });
+  });
+  checkDuplicates(vpns, faults);
+  faults.throwIfAny('request body');
+  return vpns;
+}

@@ -7,16 +7,15 @@ import type * as T from '../model/types.js';
 import {
   type Attachment,
   at,
-  checkDuplicates,
   endpointSettingsKey,
-  Faults,
+  type Faults,
   groupSites,
   type NameOf,
   namedEndpoints,
   num,
   ruleValue,
-  uniqueKeys,
   type VpnRequest,
+  vpnRequests,
 } from './ietf-vpn-common.js';
 import { L3_ROOT, type L3AccessIn, type L3vpnBodyIn } from './ietf-vpn-schemas.js';
 
@@ -65,33 +64,7 @@ function attachment(siteId: string, access: L3AccessIn, path: string, faults: Fa
 }
 
 /** The VPNs a request creates, each with its accesses; every fault of the body at once. */
-export function l3vpnRequests(body: L3vpnBodyIn): VpnRequest[] {
-  const root = body[L3_ROOT];
-  const base = at('', L3_ROOT);
-  const faults = new Faults();
-  const services = root['vpn-services']?.['vpn-service'] ?? [];
-  if (services.length === 0) faults.add(at(base, 'vpn-services'), 'at least one vpn-service is required', 'INVALID_ARGUMENT');
-  const vpns = services.map((s, i): VpnRequest => ({ vpnId: s['vpn-id'], vpnPath: at(base, 'vpn-services', 'vpn-service', i, 'vpn-id'), attachments: [] }));
-  const byId = new Map(vpns.map((v) => [v.vpnId, v]));
-  const sites = root.sites?.site ?? [];
-  uniqueKeys(sites.map((s, i) => ({ key: s['site-id'], path: at(base, 'sites', 'site', i, 'site-id') })), 'site-id', faults);
-  sites.forEach((site, i) => {
-    const accesses = site['site-network-accesses']?.['site-network-access'] ?? [];
-    const sPath = at(base, 'sites', 'site', i, 'site-network-accesses', 'site-network-access');
-    uniqueKeys(accesses.map((a, j) => ({ key: a['site-network-access-id'], path: at(sPath, j, 'site-network-access-id') })), 'site-network-access-id', faults);
-    accesses.forEach((access, j) => {
-      const path = at(sPath, j);
-      const vpnId = access['vpn-attachment']['vpn-id'];
-      const vpn = byId.get(vpnId);
-      if (!vpn) faults.add(at(path, 'vpn-attachment', 'vpn-id'), `vpn-service ${vpnId} is not among the vpn-services of this request`, 'DANGLING_REFERENCE');
-      const a = attachment(site['site-id'], access, path, faults);
-      vpn?.attachments.push(a);
-    });
-  });
-  checkDuplicates(vpns, faults);
-  faults.throwIfAny('request body');
-  return vpns;
-}
+export const l3vpnRequests = (body: L3vpnBodyIn): VpnRequest[] => vpnRequests(body[L3_ROOT], L3_ROOT, 'site-network-access-id', attachment);
 
 export const l3VpnService = (service: T.Service) => ({ 'vpn-id': service.name });
 
