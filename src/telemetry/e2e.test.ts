@@ -249,6 +249,7 @@ describe('telemetry in a real composition (emulated devices, interval 0.1 s)', (
     assert.equal(telemetry.manager.subscriptions(uuid).size, 0);
     const metricsText = (await get('/metrics')).body as string;
     assert.doesNotMatch(metricsText, /cnsdn_kpi_value\{device="GONE"/);
+    telemetry.ingest.flush(); // samples taken before the removal may still wait in the queue
     const stoppedAt = Math.max(...telemetry.store.select({ deviceUuid: uuid }).map((s) => s.ring.ts(s.ring.size - 1)));
     await new Promise((r) => setTimeout(r, 400));
     const newest = Math.max(...telemetry.store.select({ deviceUuid: uuid }).map((s) => s.ring.ts(s.ring.size - 1)));
