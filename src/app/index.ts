@@ -15,6 +15,7 @@ import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { ServiceManager, serviceRoutes } from '../service/index.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
+import { loadWebuiAssets, webuiRoutes } from '../webui/index.js';
 import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
 import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
@@ -70,6 +71,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
     routes: { resolveDevice: async (ref) => (await ctx.getDevice(ref)).device_id.device_uuid.uuid },
   });
 
+  // The WebUI is read into memory once; every page load is then answered from it.
+  const webui = loadWebuiAssets();
+  if (!webui.built) logger.warn({ dir: webui.dir }, 'WebUI not built (npm run build): /webui serves a placeholder');
+
   const adminToken = options.adminToken ?? process.env.CNSDN_ADMIN_TOKEN ?? undefined;
   const rateMax = Number(process.env.CNSDN_RATE_LIMIT ?? 6000);
   const server = await buildServer({
@@ -82,7 +87,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     bus,
     metricsRegistry: metrics,
     rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services)],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), webuiRoutes(webui)],
     version: VERSION,
   });
 
