@@ -21,6 +21,11 @@ export const ErrorCodes = {
   STORE_ERROR: 500,
   BUS_ERROR: 500,
   INTERNAL: 500,
+  INVALID_CREDENTIALS: 401,
+  CSRF_FAILED: 403,
+  LOGIN_THROTTLED: 429,
+  PASSWORD_POLICY: 400,
+  SETUP_COMPLETED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

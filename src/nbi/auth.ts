@@ -3,31 +3,17 @@
  * and every request acts as admin (the server warns at start).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken, isProtectedPath, type Principal } from '../auth/principal.js';
 import { CnsdnError } from '../common/errors.js';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-
-export interface Principal {
-  role: Role;
-  via: 'token' | 'open';
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who is calling; null when no valid credential was presented on a public route. */
-    principal: Principal | null;
-  }
-  interface FastifyContextConfig {
-    /** Serve this route without credentials even under a protected prefix (e.g. a login form). */
-    public?: boolean;
-  }
-}
-
-const ROLE_RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
-
-/** Path prefixes whose routes require a credential when a token is configured. */
-export const PROTECTED_PREFIXES: readonly string[] = ['/tfs-api', '/restconf', '/api'];
+export {
+  isProtectedPath,
+  PROTECTED_PREFIXES,
+  type Principal,
+  type Role,
+  requireRole,
+} from '../auth/principal.js';
 
 const OPEN_PRINCIPAL: Principal = Object.freeze({ role: 'admin', via: 'open' }) as Principal;
 const TOKEN_PRINCIPAL: Principal = Object.freeze({ role: 'admin', via: 'token' }) as Principal;
@@ -41,15 +27,8 @@ export function tokenMatches(presented: string, expectedDigest: Buffer): boolean
   return timingSafeEqual(digest(presented), expectedDigest);
 }
 
-export function isProtectedPath(path: string): boolean {
-  return PROTECTED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}?`));
-}
-
 function bearer(request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization;
-  if (typeof h !== 'string') return undefined;
-  const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(h);
-  return m ? m[1] : undefined;
+  return bearerToken(request.headers.authorization);
 }
 
 /**
@@ -90,16 +69,4 @@ function unauthenticated(request: FastifyRequest): CnsdnError {
     'UNAUTHENTICATED',
     bearer(request) === undefined ? 'Missing bearer token (Authorization: Bearer <token>)' : 'Invalid bearer token',
   );
-}
-
-/** preHandler for route plugins: `{ preHandler: requireRole('operator') }`. */
-export function requireRole(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  const needed = ROLE_RANK[role];
-  return async (request) => {
-    const p = request.principal;
-    if (p === null) throw new CnsdnError('UNAUTHENTICATED', 'Authentication required');
-    if (ROLE_RANK[p.role] < needed) {
-      throw new CnsdnError('PERMISSION_DENIED', `Role ${role} required; caller has ${p.role}`);
-    }
-  };
 }

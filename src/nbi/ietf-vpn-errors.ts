@@ -32,6 +32,11 @@ const TAGS: Record<ErrorCode, string> = {
   STORE_ERROR: 'operation-failed',
   BUS_ERROR: 'operation-failed',
   INTERNAL: 'operation-failed',
+  INVALID_CREDENTIALS: 'access-denied',
+  CSRF_FAILED: 'access-denied',
+  LOGIN_THROTTLED: 'resource-denied',
+  PASSWORD_POLICY: 'invalid-value',
+  SETUP_COMPLETED: 'data-exists',
 };
 
 const wantsYang = (request: FastifyRequest) => (request.headers.accept ?? '').toLowerCase().includes(YANG_JSON);

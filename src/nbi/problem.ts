@@ -56,6 +56,11 @@ const TITLES: Record<ErrorCode, string> = {
   STORE_ERROR: 'Store error',
   BUS_ERROR: 'Bus error',
   INTERNAL: 'Internal error',
+  INVALID_CREDENTIALS: 'Invalid credentials',
+  CSRF_FAILED: 'CSRF check failed',
+  LOGIN_THROTTLED: 'Too many failed logins',
+  PASSWORD_POLICY: 'Password does not meet the policy',
+  SETUP_COMPLETED: 'Setup already completed',
 };
 
 /** The subset of an ajv ErrorObject that Fastify puts in `error.validation`. */
