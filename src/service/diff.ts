@@ -1,7 +1,7 @@
 /** Per-device differences between what a service applied and what it now wants (pure). */
 import type { DeviceConfigDiff } from './api.js';
 import type { Rule } from './handlers.js';
-import { childrenFirst, parentsFirst, stableJson } from './keys.js';
+import { childrenFirst, parentsFirst, stableJson, takeOff } from './keys.js';
 import type { AppliedDevice } from './record.js';
 
 export interface DesiredDevice {
@@ -10,23 +10,44 @@ export interface DesiredDevice {
   rules: Rule[];
 }
 
-/** Sets (parents first) for new or changed keys; deletes (children first) for keys no longer wanted, whose prior values come back. */
-export function deviceDiff(desired: DesiredDevice, applied: AppliedDevice | undefined): DeviceConfigDiff {
+/** Whether another service still holds a shared key on a device (it is then left as it is). */
+export type HeldElsewhere = (deviceUuid: string, key: string) => boolean;
+
+const nobody: HeldElsewhere = () => false;
+
+/**
+ * What taking `rules` off a device means, given what they replaced: deletes (children first)
+ * and the prior values set back (parents first). Shared keys another service still holds are
+ * left alone.
+ */
+export function takeOffAll(deviceUuid: string, rules: readonly Rule[], prior: readonly Rule[], heldElsewhere: HeldElsewhere = nobody): { set: Rule[]; delete: Rule[] } {
+  const priors = new Map(prior.map((p) => [p.key, p]));
+  const set: Rule[] = [];
+  const del: Rule[] = [];
+  for (const r of rules) {
+    if (heldElsewhere(deviceUuid, r.key)) continue;
+    const step = takeOff(r, priors.get(r.key));
+    if (step.delete) del.push(step.delete);
+    if (step.set) set.push(step.set);
+  }
+  return { set: parentsFirst(set), delete: childrenFirst(del) };
+}
+
+/** Sets (parents first) for new or changed keys; keys no longer wanted are taken off and their prior values come back. */
+export function deviceDiff(desired: DesiredDevice, applied: AppliedDevice | undefined, heldElsewhere: HeldElsewhere = nobody): DeviceConfigDiff {
   const had = new Map((applied?.rules ?? []).map((r) => [r.key, stableJson(r.value)]));
   const wanted = new Set(desired.rules.map((r) => r.key));
   const set = desired.rules.filter((r) => had.get(r.key) !== stableJson(r.value));
-  const deleted = (applied?.rules ?? []).filter((r) => !wanted.has(r.key));
-  const deletedKeys = new Set(deleted.map((r) => r.key));
-  const priors = (applied?.prior ?? []).filter((p) => deletedKeys.has(p.key));
-  return { deviceUuid: desired.uuid, deviceName: desired.name, set: parentsFirst([...set, ...priors]), delete: childrenFirst(deleted) };
+  const off = takeOffAll(desired.uuid, (applied?.rules ?? []).filter((r) => !wanted.has(r.key)), applied?.prior ?? [], heldElsewhere);
+  return { deviceUuid: desired.uuid, deviceName: desired.name, set: parentsFirst([...set, ...off.set]), delete: off.delete };
 }
 
 /** Diffs for every device the service touches now or touched before; devices with nothing to do are left out. */
-export function serviceDiffs(desired: readonly DesiredDevice[], applied: readonly AppliedDevice[]): DeviceConfigDiff[] {
+export function serviceDiffs(desired: readonly DesiredDevice[], applied: readonly AppliedDevice[], heldElsewhere: HeldElsewhere = nobody): DeviceConfigDiff[] {
   const old = new Map(applied.map((d) => [d.uuid, d]));
-  const out = desired.map((d) => deviceDiff(d, old.get(d.uuid)));
+  const out = desired.map((d) => deviceDiff(d, old.get(d.uuid), heldElsewhere));
   const still = new Set(desired.map((d) => d.uuid));
-  for (const d of applied) if (!still.has(d.uuid)) out.push(deviceDiff({ uuid: d.uuid, name: d.name, rules: [] }, d));
+  for (const d of applied) if (!still.has(d.uuid)) out.push(deviceDiff({ uuid: d.uuid, name: d.name, rules: [] }, d, heldElsewhere));
   return out.filter((d) => d.set.length > 0 || d.delete.length > 0);
 }
 

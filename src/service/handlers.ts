@@ -47,14 +47,25 @@ export class HandlerRegistry {
   }
 }
 
-/** OpenConfig resources in TFS keys, parents first. */
-export function renderOpenConfig(intent: DeviceIntent): Rule[] {
+/**
+ * OpenConfig resources in TFS keys, parents first. The MTU belongs to the interface: for
+ * devices with a real interface model it is rendered as `/interface[X]` {name, mtu} (a shared
+ * key, taken off leaf by leaf), not inside the subinterface, whose removal would leave it set.
+ * The emulated device stores resources as given, so there it stays in the subinterface.
+ */
+export function renderOpenConfig(intent: DeviceIntent, options: { interfaceMtu?: boolean } = {}): Rule[] {
   const ni = intent.networkInstance;
   const rules: Rule[] = [{ key: `/network_instance[${ni.name}]`, value: { name: ni.name, type: ni.type, ...(ni.route_distinguisher ? { route_distinguisher: ni.route_distinguisher } : {}) } }];
+  const mtus = new Map<string, number>();
   for (const s of intent.subinterfaces) {
     const { interface: name, ...fields } = s;
+    if (options.interfaceMtu && fields.mtu !== undefined) {
+      mtus.set(name, Math.min(fields.mtu, mtus.get(name) ?? fields.mtu));
+      delete fields.mtu;
+    }
     rules.push({ key: `/interface[${name}]/subinterface[${s.index}]`, value: { name, ...fields } });
   }
+  rules.splice(1, 0, ...[...mtus].map(([name, mtu]) => ({ key: `/interface[${name}]`, value: { name, mtu } })));
   for (const s of intent.subinterfaces) {
     const id = `${s.interface}.${s.index}`;
     rules.push({ key: `/network_instance[${ni.name}]/interface[${id}]`, value: { name: ni.name, id, interface: s.interface, subinterface: s.index } });
@@ -71,6 +82,9 @@ export function renderOpenConfig(intent: DeviceIntent): Rule[] {
 
 export function defaultHandlers(): HandlerRegistry {
   const registry = new HandlerRegistry();
-  for (const type of Object.keys(SERVICE_TYPES)) for (const driver of OPENCONFIG_DRIVERS) registry.register(type, driver, renderOpenConfig);
+  const withInterfaceMtu: Renderer = (intent) => renderOpenConfig(intent, { interfaceMtu: true });
+  for (const type of Object.keys(SERVICE_TYPES)) {
+    for (const driver of OPENCONFIG_DRIVERS) registry.register(type, driver, driver === 'DEVICEDRIVER_UNDEFINED' ? renderOpenConfig : withInterfaceMtu);
+  }
   return registry;
 }

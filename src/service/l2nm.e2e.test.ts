@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturesMissing } from '../common/fixtures.js';
-import { dig, fixture, type Lab, startLab, until } from './testing.js';
+import { dig, fixture, l2Service, type Lab, startLab, until } from './testing.js';
 
 const NI = 'tfs-l2vpn-svc-125';
 const ni = (name: string) => `/network-instances/network-instance[name=${name}]`;
@@ -107,12 +107,7 @@ describe('L2NM over the l2_vpn_gnmi_oc fixture (3 gNMI routers, emulated DCs)', 
   it('five services created and deleted at once share the routers without stepping on each other', async () => {
     const before = await Promise.all([0, 1, 2].map((i) => lab.routerConfig(i)));
     const vlans = [201, 202, 203, 204, 205];
-    const body = (vlan: number) => {
-      const svc = dig(fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-tagged.json'), 'services', 0) as { service_id: { service_uuid: { uuid: string } }; service_config: { config_rules: Array<{ custom: { resource_value: unknown } }> } };
-      svc.service_id.service_uuid.uuid = `vlan-${vlan}`;
-      svc.service_config.config_rules[0]!.custom.resource_value = { vlan_id: vlan, access_vlan_tagged: true };
-      return svc;
-    };
+    const body = (vlan: number) => l2Service(`vlan-${vlan}`, { vlan_id: vlan, access_vlan_tagged: true });
     const created = await Promise.all(vlans.map((v) => lab.call('POST', '/tfs-api/context/admin/services', body(v))));
     assert.deepEqual(created.map((r) => r.status), vlans.map(() => 200));
     for (const v of vlans) await lab.waitStatus(`vlan-${v}`, 'SERVICESTATUS_ACTIVE');

@@ -11,9 +11,9 @@ import type { ContextManager } from '../context/index.js';
 import type * as T from '../model/types.js';
 import { uuidFromText } from '../model/ids.js';
 import type { ActivationResult, DeviceConfigDiff, ServiceActivator, ServiceFailure } from './api.js';
-import { nextApplied } from './diff.js';
+import { type DesiredDevice, nextApplied, takeOffAll } from './diff.js';
 import { defaultHandlers, type HandlerRegistry } from './handlers.js';
-import { childrenFirst, parentsFirst } from './keys.js';
+import { isSharedKey } from './keys.js';
 import { LinkPool } from './pool.js';
 import { prepareActivation } from './prepare.js';
 import { type AppliedRecord, Claims, connectionUuid, fingerprint, fromConnections, toConnectionSettings } from './record.js';
@@ -201,7 +201,7 @@ export class ServiceManager implements ServiceActivator {
     const record: AppliedRecord = {
       fingerprint: fp,
       links,
-      devices: prepared.desired.map((d) => nextApplied(d, oldDevices.get(d.uuid), outcome.before.get(d.uuid) ?? new Map())),
+      devices: prepared.desired.map((d) => nextApplied(d, oldDevices.get(d.uuid), this.#before(uuid, d, outcome.before.get(d.uuid)))),
     };
     const parts = toConnectionSettings(
       record,
@@ -234,7 +234,8 @@ export class ServiceManager implements ServiceActivator {
     const ctxUuid = service.service_id.context_id.context_uuid.uuid;
     const record = this.#claims.record(uuid);
     if (record) {
-      const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, set: parentsFirst(d.prior), delete: childrenFirst(d.rules) }));
+      const heldElsewhere = (device: string, key: string) => this.#claims.otherHolder(uuid, device, key) !== undefined;
+      const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, ...takeOffAll(d.uuid, d.rules, d.prior, heldElsewhere) }));
       const outcome = await runTransaction(this.#sessions, diffs, new Map(record.devices.map((d) => [d.uuid, d.rules])));
       if (!outcome.ok) {
         const failure = toFailure(outcome.failure);
@@ -250,6 +251,23 @@ export class ServiceManager implements ServiceActivator {
     this.#settled.set(uuid, fingerprint(service));
     for (const c of await this.#ctx.listConnections(ctxUuid, uuid)) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
     await this.#writeStatus(ctxUuid, service, PLANNED, undefined);
+  }
+
+  /**
+   * What the device held under a service's keys before it: as read, except for shared keys
+   * another service holds already, whose value before any service is that service's prior.
+   */
+  #before(serviceUuid: string, device: DesiredDevice, read: ReadonlyMap<string, unknown> | undefined): Map<string, unknown> {
+    const out = new Map(read);
+    for (const r of device.rules) {
+      if (!isSharedKey(r.key)) continue;
+      const holder = this.#claims.otherHolder(serviceUuid, device.uuid, r.key);
+      if (holder === undefined) continue;
+      const prior = this.#claims.priorOf(holder, device.uuid, r.key);
+      if (prior) out.set(r.key, prior.value);
+      else out.delete(r.key);
+    }
+    return out;
   }
 
   /** Status, failure rule (set, or deleted when undefined) and connections in one write. */

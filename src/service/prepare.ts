@@ -5,6 +5,7 @@ import type { DeviceConfigDiff } from './api.js';
 import { type DesiredDevice, serviceDiffs } from './diff.js';
 import { type HandlerRegistry, SERVICE_TYPES } from './handlers.js';
 import { servicePaths, type ServicePath, type TopologySnapshot } from './paths.js';
+import { isSharedKey } from './keys.js';
 import type { LinkPool } from './pool.js';
 import type { AppliedRecord, Claims } from './record.js';
 import { serviceSettings } from './settings.js';
@@ -39,7 +40,8 @@ export function prepareActivation(service: T.Service, snapshot: TopologySnapshot
   });
   const clash = claims.conflict(uuid, desired);
   if (clash) {
-    throw new CnsdnError('IN_USE', `${clash.key} on device ${clash.device} is already configured by service ${clash.holder}`, [{ path: '/service_endpoint_ids', message: `conflicts with service ${clash.holder}` }]);
+    const how = isSharedKey(clash.key) ? 'is set to another value' : 'is already configured';
+    throw new CnsdnError('IN_USE', `${clash.key} on device ${clash.device} ${how} by service ${clash.holder}`, [{ path: '/service_endpoint_ids', message: `conflicts with service ${clash.holder}` }]);
   }
-  return { paths, desired, links: intent.links, diffs: serviceDiffs(desired, old?.devices ?? []) };
+  return { paths, desired, links: intent.links, diffs: serviceDiffs(desired, old?.devices ?? [], (device, key) => claims.otherHolder(uuid, device, key) !== undefined) };
 }

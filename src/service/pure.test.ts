@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalize } from '../model/index.js';
 import type * as T from '../model/types.js';
-import { deviceDiff, nextApplied, serviceDiffs } from './diff.js';
-import { childrenFirst, keyDepth, parentsFirst, stableJson } from './keys.js';
+import { deviceDiff, nextApplied, serviceDiffs, takeOffAll } from './diff.js';
+import { childrenFirst, keyDepth, parentsFirst, stableJson, takeOff } from './keys.js';
 import { LinkPool, networkOf, otherHost } from './pool.js';
 import { Claims, fromConnections, toConnectionSettings } from './record.js';
 import { serviceSettings } from './settings.js';
@@ -123,5 +123,32 @@ describe('keys replaced rather than merged', () => {
       { key: '/if[z]/sub[0]', value: {} },
     ];
     assert.deepEqual(replacedKeys(diff, before).map((r) => r.key), ['/if[x]/sub[0]']);
+  });
+});
+
+describe('shared interface keys (MTU)', () => {
+  const mtu = { key: '/interface[e1]', value: { name: 'e1', mtu: 9000 } };
+  it('come off leaf by leaf: a leaf the interface had is set back, one it lacked is deleted, the interface is never removed', () => {
+    assert.deepEqual(takeOff(mtu, { value: { name: 'e1', mtu: 1500, description: 'up' } }), { set: { key: '/interface[e1]', value: { name: 'e1', mtu: 1500, description: 'up' } } });
+    assert.deepEqual(takeOff(mtu, { value: { name: 'e1', description: 'up' } }), { delete: mtu, set: { key: '/interface[e1]', value: { name: 'e1', description: 'up' } } });
+    assert.deepEqual(takeOff(mtu, undefined), { delete: mtu });
+    assert.deepEqual(takeOff({ key: '/interface[e1]/subinterface[0]', value: {} }, undefined), { delete: { key: '/interface[e1]/subinterface[0]', value: {} } }, 'other keys are deleted whole');
+  });
+  it('are left alone while another service holds them', () => {
+    const off = takeOffAll('u', [mtu, { key: '/interface[e1]/subinterface[5]', value: {} }], [{ key: '/interface[e1]', value: { name: 'e1', mtu: 1500 } }], () => true);
+    assert.deepEqual(off, { set: [], delete: [] });
+    const mine = takeOffAll('u', [mtu, { key: '/interface[e1]/subinterface[5]', value: {} }], [{ key: '/interface[e1]', value: { name: 'e1', mtu: 1500 } }], (_d, k) => k === '/interface[e1]');
+    assert.deepEqual(mine.delete.map((r) => r.key), ['/interface[e1]/subinterface[5]']);
+  });
+  it('may be held by several services with one value, never with two', () => {
+    const claims = new Claims();
+    const dev = (value: unknown) => [{ uuid: 'r1', name: 'r1', rules: [{ key: '/interface[e1]', value }] }];
+    claims.set('s1', { fingerprint: '', links: {}, devices: [{ ...dev({ name: 'e1', mtu: 9000 })[0]!, prior: [{ key: '/interface[e1]', value: { mtu: 1500 } }] }] });
+    assert.equal(claims.conflict('s2', dev({ mtu: 9000, name: 'e1' })), undefined);
+    assert.deepEqual(claims.conflict('s2', dev({ name: 'e1', mtu: 1600 })), { device: 'r1', key: '/interface[e1]', holder: 's1' });
+    assert.equal(claims.otherHolder('s2', 'r1', '/interface[e1]'), 's1');
+    assert.deepEqual(claims.priorOf('s1', 'r1', '/interface[e1]'), { key: '/interface[e1]', value: { mtu: 1500 } });
+    claims.set('s1', undefined);
+    assert.equal(claims.otherHolder('s2', 'r1', '/interface[e1]'), undefined);
   });
 });

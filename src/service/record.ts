@@ -9,7 +9,7 @@
 import type * as T from '../model/types.js';
 import { uuidFromText } from '../model/ids.js';
 import type { Rule } from './handlers.js';
-import { stableJson } from './keys.js';
+import { isSharedKey, stableJson } from './keys.js';
 
 export interface AppliedDevice {
   uuid: string;
@@ -72,11 +72,14 @@ export function fromConnections(connections: readonly T.Connection[]): AppliedRe
 
 /**
  * Who holds which (device, key) and which pool /30, across services, including activations in
- * flight: two services never configure one key, nor take one subnet.
+ * flight: two services never configure one key, nor take one subnet. A shared key (an
+ * interface's MTU) may be held by several services that set the same value.
  */
 export class Claims {
   readonly #records = new Map<string, AppliedRecord>();
   readonly #keys = new Map<string, string>();
+  /** Shared (device, key) → holder → value (stable JSON). */
+  readonly #shared = new Map<string, Map<string, string>>();
   readonly #subnets = new Map<string, string>();
 
   record(serviceUuid: string): AppliedRecord | undefined {
@@ -87,11 +90,27 @@ export class Claims {
   conflict(serviceUuid: string, devices: ReadonlyArray<{ uuid: string; name: string; rules: readonly Rule[] }>): { device: string; key: string; holder: string } | undefined {
     for (const d of devices) {
       for (const r of d.rules) {
+        if (isSharedKey(r.key)) {
+          const value = stableJson(r.value);
+          for (const [holder, held] of this.#shared.get(`${d.uuid} ${r.key}`) ?? []) if (holder !== serviceUuid && held !== value) return { device: d.name, key: r.key, holder };
+          continue;
+        }
         const holder = this.#keys.get(`${d.uuid} ${r.key}`);
         if (holder !== undefined && holder !== serviceUuid) return { device: d.name, key: r.key, holder };
       }
     }
     return undefined;
+  }
+
+  /** Another service holding a shared key on a device, if any. */
+  otherHolder(serviceUuid: string, deviceUuid: string, key: string): string | undefined {
+    for (const holder of this.#shared.get(`${deviceUuid} ${key}`)?.keys() ?? []) if (holder !== serviceUuid) return holder;
+    return undefined;
+  }
+
+  /** What a key held on a device before `serviceUuid` first set it (undefined: nothing, or unknown). */
+  priorOf(serviceUuid: string, deviceUuid: string, key: string): Rule | undefined {
+    return this.#records.get(serviceUuid)?.devices.find((d) => d.uuid === deviceUuid)?.prior.find((p) => p.key === key);
   }
 
   subnetsOfOthers(serviceUuid: string): Set<string> {
@@ -102,7 +121,14 @@ export class Claims {
   set(serviceUuid: string, record: AppliedRecord | undefined): void {
     const old = this.#records.get(serviceUuid);
     if (old) {
-      for (const d of old.devices) for (const r of d.rules) if (this.#keys.get(`${d.uuid} ${r.key}`) === serviceUuid) this.#keys.delete(`${d.uuid} ${r.key}`);
+      for (const d of old.devices) {
+        for (const r of d.rules) {
+          const k = `${d.uuid} ${r.key}`;
+          const shared = this.#shared.get(k);
+          if (shared?.delete(serviceUuid) && shared.size === 0) this.#shared.delete(k);
+          if (this.#keys.get(k) === serviceUuid) this.#keys.delete(k);
+        }
+      }
       for (const s of Object.values(old.links)) if (this.#subnets.get(s) === serviceUuid) this.#subnets.delete(s);
     }
     if (!record) {
@@ -110,7 +136,17 @@ export class Claims {
       return;
     }
     this.#records.set(serviceUuid, record);
-    for (const d of record.devices) for (const r of d.rules) this.#keys.set(`${d.uuid} ${r.key}`, serviceUuid);
+    for (const d of record.devices) {
+      for (const r of d.rules) {
+        const k = `${d.uuid} ${r.key}`;
+        if (!isSharedKey(r.key)) {
+          this.#keys.set(k, serviceUuid);
+          continue;
+        }
+        const holders = this.#shared.get(k) ?? new Map<string, string>();
+        this.#shared.set(k, holders.set(serviceUuid, stableJson(r.value)));
+      }
+    }
     for (const s of Object.values(record.links)) this.#subnets.set(s, serviceUuid);
   }
 }

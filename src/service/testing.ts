@@ -183,3 +183,14 @@ export function dig(v: unknown, ...path: Array<string | number>): unknown {
   }
   return cur;
 }
+
+/** The l2_vpn_gnmi_oc fixture's tagged VLAN 125 service under another name, with other `/settings`. */
+export function l2Service(name: string, settings: Record<string, unknown>): unknown {
+  const svc = dig(fixture('l2_vpn_gnmi_oc/tfs-service-vlan-125-tagged.json'), 'services', 0) as {
+    service_id: { service_uuid: { uuid: string } };
+    service_config: { config_rules: Array<{ custom: { resource_value: unknown } }> };
+  };
+  svc.service_id.service_uuid.uuid = name;
+  svc.service_config.config_rules[0]!.custom.resource_value = settings;
+  return svc;
+}

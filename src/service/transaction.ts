@@ -9,7 +9,7 @@ import { isCnsdnError } from '../common/errors.js';
 import type { Driver, Resource } from '../device/index.js';
 import type { DeviceConfigDiff } from './api.js';
 import type { Rule } from './handlers.js';
-import { childrenFirst, parentsFirst } from './keys.js';
+import { childrenFirst, isSharedKey, parentsFirst, takeOff } from './keys.js';
 
 export interface DriverRunner {
   withDriver<T>(uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T>;
@@ -60,7 +60,7 @@ async function readBefore(driver: Driver, diff: DeviceConfigDiff): Promise<Rule[
 export function replacedKeys(diff: DeviceConfigDiff, before: readonly Rule[]): Rule[] {
   const held = new Set(before.map((r) => r.key));
   const deleting = new Set(diff.delete.map((r) => r.key));
-  return diff.set.filter((r) => held.has(r.key) && !deleting.has(r.key) && !before.some((b) => b.key !== r.key && b.key.startsWith(`${r.key}/`)));
+  return diff.set.filter((r) => !isSharedKey(r.key) && held.has(r.key) && !deleting.has(r.key) && !before.some((b) => b.key !== r.key && b.key.startsWith(`${r.key}/`)));
 }
 
 /** Calls `deleted` once the deletes went through, so a failing set still gets the device put back. */
@@ -77,9 +77,14 @@ async function change(driver: Driver, s: Snapshot, deleted: () => void): Promise
   }
 }
 
+/** Touched keys deleted (a shared key: only the leaves it did not have), then what was read set again. */
 async function restore(driver: Driver, s: Snapshot): Promise<void> {
-  const touched = childrenFirst([...new Map([...s.diff.set, ...s.diff.delete].map((r) => [r.key, r])).values()]);
-  const e = firstError(await driver.deleteConfig(toResources(touched)), 'restore (delete)');
+  const read = new Map(s.resources.map((r) => [r.key, r]));
+  const touched = [...new Map([...s.diff.delete, ...s.diff.set].map((r) => [r.key, r])).values()].flatMap((r) => {
+    const del = isSharedKey(r.key) ? takeOff(r, read.get(r.key)).delete : r;
+    return del ? [del] : [];
+  });
+  const e = touched.length > 0 ? firstError(await driver.deleteConfig(toResources(childrenFirst(touched))), 'restore (delete)') : undefined;
   if (e) throw e;
   if (s.resources.length > 0) {
     const e2 = firstError(await driver.setConfig(toResources(parentsFirst(s.resources))), 'restore (set)');
