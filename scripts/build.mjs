@@ -4,6 +4,7 @@
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { buildWebui } from './build-webui.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
@@ -23,5 +24,6 @@ function copyAssets(dir) {
   }
 }
 copyAssets(join(root, 'src'));
+await buildWebui();
 writeFileSync(join(root, 'dist', '.build-stamp'), new Date().toISOString());
 console.log('built dist/');

@@ -55,6 +55,58 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('outbox_created_idx').ifNotExists().on('outbox').columns(['created_at', 'id']).execute();
     },
   },
+  {
+    version: 3,
+    description: 'auth: users, API tokens, audit log, settings',
+    async up(db) {
+      await db.schema
+        .createTable('auth_user')
+        .ifNotExists()
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('sessions_since', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('auth_token')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('owner', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('via', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('action', 'text')
+        .addColumn('target', 'text')
+        .addColumn('client_ip', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_at_idx').ifNotExists().on('audit_log').columns(['at', 'id']).execute();
+      await db.schema.createIndex('audit_log_principal_idx').ifNotExists().on('audit_log').columns(['principal', 'at', 'id']).execute();
+      await db.schema
+        .createTable('settings')
+        .ifNotExists()
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** Tells PostgreSQL from CockroachDB on a PostgreSQL-protocol connection. */

@@ -25,6 +25,11 @@ export class SqlStore extends SqlReader implements Store {
     this.#onRetry = options.onRetry;
   }
 
+  /** The Kysely handle, for modules that keep their own tables in this database (src/auth). */
+  get kysely(): Db {
+    return this.db;
+  }
+
   transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>> {
     return withRetry(() => this.#attempt(fn), {
       maxAttempts: this.#maxAttempts,
