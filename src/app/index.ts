@@ -8,7 +8,7 @@ import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
 import { netconfOpenconfigDriverFactory } from '../drivers/netconf-openconfig/index.js';
-import { buildServer, createMetricsRegistry } from '../nbi/index.js';
+import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
@@ -76,7 +76,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   if (!webui.built) logger.warn({ dir: webui.dir }, 'WebUI not built (npm run build): /webui serves a placeholder');
 
   const adminToken = options.adminToken ?? process.env.CNSDN_ADMIN_TOKEN ?? undefined;
-  const rateMax = Number(process.env.CNSDN_RATE_LIMIT ?? 6000);
+  // The web tier guard sits in front of Fastify: connection caps, timeouts, per-client budgets
+  // (CNSDN_RATE_LIMIT per minute, its own budget for clients with a valid credential), shedding.
+  const guard = new WebTierGuard({ ...guardOptionsFromEnv(), isTrusted: credentialTrust(adminToken || undefined), ...options.guard }, metrics);
   const server = await buildServer({
     logger: logger.child({ module: 'nbi' }),
     adminToken: adminToken || undefined,
@@ -86,10 +88,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
     ],
     bus,
     metricsRegistry: metrics,
-    rateLimit: rateMax > 0 ? { max: rateMax, timeWindow: '1 minute' } : false,
+    rateLimit: false,
+    guard,
     routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), webuiRoutes(webui)],
     version: VERSION,
   });
+
+  // The WebUI fast path answers before Fastify with the same headers as the Fastify route.
+  guard.setFastPath(webuiFastPath(webui, await learnSecurityHeaders(server)));
 
   await telemetry.start();
   const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));

@@ -1,3 +1,5 @@
+import type { GuardOptions } from '../nbi/guard-config.js';
+
 /** How `cnsdn serve` (and tests) start a controller. */
 export interface ControllerOptions {
   host: string;
@@ -21,6 +23,8 @@ export interface ControllerOptions {
   serviceLinkPool?: string;
   /** Admin bearer token (default from CNSDN_ADMIN_TOKEN). */
   adminToken?: string;
+  /** Web tier knobs overriding the environment's (CNSDN_RATE_LIMIT, CNSDN_MAX_CONNS_PER_IP, ...; see docs/web-tier.md). */
+  guard?: Partial<GuardOptions>;
 }
 
 export interface RunningController {

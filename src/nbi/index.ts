@@ -23,3 +23,7 @@ export {
 } from './server.js';
 export type { SseOptions } from './sse.js';
 export { typeboxValidator } from './validation.js';
+export { type FastPath, type GuardStats, WebTierGuard } from './guard.js';
+export { normalizeIp, parseTrustProxy, resolveClientIp, type TrustProxy } from './guard-address.js';
+export { bearerTokenTrust, credentialTrust, DEFAULT_GUARD_OPTIONS, type GuardOptions, guardOptionsFromEnv } from './guard-config.js';
+export { learnSecurityHeaders, webuiFastPath } from './guard-fastpath.js';

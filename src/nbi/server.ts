@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { Bus } from '../bus/api.js';
 import { CnsdnError, pointer } from '../common/errors.js';
 import { installAuth } from './auth.js';
+import type { WebTierGuard } from './guard.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { createMetricsRegistry, installHttpMetrics, metricsRoute } from './metrics.js';
 import { PROBLEM_SCHEMA_ID, problemErrorHandler, problemSchema, sendProblem } from './problem.js';
@@ -54,6 +55,12 @@ export interface ServerOptions {
   maxEventLoopDelayMs?: number;
   /** After start, requests are not shed for this long (default 10 s). */
   pressureGraceMs?: number;
+  /**
+   * The web tier guard in front of Fastify (connection caps, timeouts, rate limits, shedding,
+   * fast path). When given it owns load shedding (under-pressure is not registered), and the
+   * client address Fastify reports follows the guard's trusted-proxy setting.
+   */
+  guard?: WebTierGuard;
   version: string;
 }
 
@@ -102,7 +109,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     frameworkErrors: (error, _request, reply) => {
       sendProblem(reply, error);
     },
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy ?? (options.guard ? (address: string, hop: number) => options.guard!.trusts(address, hop) : false),
+    ...(options.guard ? { serverFactory: (handler: Parameters<WebTierGuard['createServer']>[0]) => options.guard!.createServer(handler) } : {}),
     ajv: {
       // additionalProperties: false must reject, not silently strip.
       customOptions: { removeAdditional: false },
@@ -131,7 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // shedding load then would refuse a client's first requests for no lasting reason.
   const builtAt = Date.now();
   const graceMs = options.pressureGraceMs ?? 10_000;
-  await app.register(underPressure, {
+  if (!options.guard) await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1000,
     pressureHandler: async (_request, reply) => {
       if (Date.now() - builtAt < graceMs) return;

@@ -1,0 +1,391 @@
+/**
+ * The web tier's first wall, on the bare node:http server in front of Fastify: connection caps
+ * (total, per client address, idle per address) at the socket level, header/request/keep-alive
+ * timeouts, per-client request budgets (a separate one for logged-in clients), load shedding
+ * on event-loop lag, and a fast path for static answers that skips Fastify entirely.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { CnsdnError } from '../common/errors.js';
+import { clientKey, resolveClientIp, type TrustFunction, trustFunction } from './guard-address.js';
+import { DEFAULT_GUARD_OPTIONS, type GuardOptions } from './guard-config.js';
+import { LagMonitor, RateBuckets } from './guard-limits.js';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+
+/** Answers a request itself (returning true) or leaves the response untouched (false). */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+interface PeerEntry {
+  conns: number;
+  probation: number;
+  /** Connections with no request in progress, oldest first. */
+  idle: Set<Socket>;
+}
+
+interface ConnState {
+  key: string;
+  entry: PeerEntry;
+  idleSince: number;
+  probation: boolean;
+  /** The peer is a trusted proxy: its connections are not capped per address. */
+  viaProxy: boolean;
+}
+
+const STATE = Symbol('cnsdn.guard');
+type GuardedSocket = Socket & { [STATE]?: ConnState };
+
+/** An idle connection younger than this is never evicted (a new connection sends its request at once). */
+const MIN_IDLE_AGE_MS = 1000;
+/** Refused sockets still open (draining); beyond it they are destroyed at once. */
+const MAX_DRAINING = 2000;
+
+function problemBody(code: 'RATE_LIMITED' | 'UNAVAILABLE', detail: string, path: string): string {
+  return JSON.stringify(toProblem(new CnsdnError(code, detail), path));
+}
+
+function rawResponse(status: number, reason: string, body: string): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `retry-after: 1\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+const CONNECTION_REFUSED = rawResponse(503, 'Service Unavailable', problemBody('UNAVAILABLE', 'Too many connections from this address; retry shortly', '/'));
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+type Outcome = '200' | '304' | '404' | '429' | '503';
+
+export interface GuardStats {
+  connections: number;
+  refusedConnections: number;
+  evictedIdle: number;
+  lagMs: number;
+}
+
+export class WebTierGuard {
+  readonly options: Omit<GuardOptions, 'isTrusted'> & Pick<GuardOptions, 'isTrusted'>;
+  readonly lag: LagMonitor;
+  readonly #peers = new Map<string, PeerEntry>();
+  readonly #anon: RateBuckets | undefined;
+  readonly #trusted: RateBuckets | undefined;
+  readonly #static: RateBuckets | undefined;
+  readonly #trust: TrustFunction;
+  readonly #exempt: Set<string>;
+  #fastPath: FastPath | undefined;
+  #connections = 0;
+  #probation = 0;
+  #draining = 0;
+  #refused = 0;
+  #evicted = 0;
+  readonly #startedAt = Date.now();
+  #sweeper: NodeJS.Timeout | undefined;
+  readonly #metrics: { responses: Counter<'client' | 'status'>; connections: Counter<'outcome'> } | undefined;
+  readonly #counted = new Map<string, { inc(): void }>();
+
+  constructor(options: Partial<GuardOptions> = {}, registry?: Registry) {
+    this.options = { ...DEFAULT_GUARD_OPTIONS, ...options };
+    const o = this.options;
+    this.#anon = o.rateLimit ? new RateBuckets(o.rateLimit) : undefined;
+    this.#trusted = o.trustedRateLimit ? new RateBuckets(o.trustedRateLimit) : undefined;
+    this.#static = o.staticRateLimit ? new RateBuckets(o.staticRateLimit) : undefined;
+    this.#trust = trustFunction(o.trustProxy);
+    this.#exempt = new Set(o.exemptPaths);
+    this.lag = new LagMonitor();
+    if (registry) this.#metrics = this.#registerMetrics(registry);
+  }
+
+  /** Static answers (e.g. the WebUI from memory) given before Fastify; settable once the app is ready. */
+  setFastPath(fastPath: FastPath | undefined): void {
+    this.#fastPath = fastPath;
+  }
+
+  /**
+   * A node:http server with the guard in front of `handler` (Fastify's, via serverFactory).
+   * The server's own 'connection' listener runs only for connections the guard admits.
+   */
+  createServer(handler: RequestListener): Server {
+    const o = this.options;
+    const server = createServer(
+      {
+        headersTimeout: o.headersTimeoutMs,
+        requestTimeout: o.requestTimeoutMs,
+        keepAliveTimeout: o.keepAliveTimeoutMs,
+        connectionsCheckingInterval: o.timeoutCheckMs,
+      },
+      (req, res) => this.#onRequest(req, res, handler),
+    );
+    const httpListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      if (this.#admit(socket as GuardedSocket)) for (const l of httpListeners) l.call(server, socket);
+    });
+    server.on('listening', () => this.start());
+    server.on('close', () => this.stop());
+    return server;
+  }
+
+  start(): void {
+    this.lag.start();
+    if (this.#sweeper) return;
+    this.#sweeper = setInterval(() => {
+      const now = Date.now();
+      this.#anon?.sweep(now);
+      this.#trusted?.sweep(now);
+      this.#static?.sweep(now);
+    }, 30_000);
+    this.#sweeper.unref();
+  }
+
+  stop(): void {
+    this.lag.stop();
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  stats(): GuardStats {
+    return { connections: this.#connections, refusedConnections: this.#refused, evictedIdle: this.#evicted, lagMs: this.lag.lagMs };
+  }
+
+  /** The trusted-proxy decision for one hop (Fastify's trustProxy function). */
+  trusts(address: string, hop: number): boolean {
+    return this.#trust(address, hop);
+  }
+
+  /** The client address of a request: the TCP peer unless it is a trusted proxy. */
+  clientIp(req: IncomingMessage): string {
+    return resolveClientIp(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.#trust);
+  }
+
+  #admit(socket: GuardedSocket): boolean {
+    const o = this.options;
+    const peer = socket.remoteAddress ?? '';
+    const viaProxy = this.#trust(peer, 0);
+    const key = viaProxy ? `proxy ${peer}` : clientKey(peer);
+    let entry = this.#peers.get(key);
+    if (entry === undefined) {
+      entry = { conns: 0, probation: 0, idle: new Set() };
+      this.#peers.set(key, entry);
+    }
+    let probation = false;
+    if (this.#connections >= o.maxConns || (!viaProxy && entry.conns >= o.maxConnsPerIp)) {
+      if (this.#probation >= o.trustedReserve || entry.probation >= o.trustedReservePerIp) {
+        this.#refuse(socket);
+        if (entry.conns === 0) this.#peers.delete(key);
+        return false;
+      }
+      probation = true;
+      this.#probation++;
+      entry.probation++;
+    }
+    if (!viaProxy && entry.idle.size >= o.maxIdlePerIp) this.#evictIdle(entry);
+    this.#connections++;
+    entry.conns++;
+    const now = Date.now();
+    const state: ConnState = { key, entry, idleSince: now, probation, viaProxy };
+    socket[STATE] = state;
+    entry.idle.add(socket);
+    this.#metrics?.connections.inc({ outcome: probation ? 'probation' : 'admitted' });
+    socket.once('close', () => {
+      this.#connections--;
+      entry.conns--;
+      entry.idle.delete(socket);
+      if (state.probation) this.#endProbation(state);
+      if (entry.conns === 0 && this.#peers.get(key) === entry) this.#peers.delete(key);
+    });
+    return true;
+  }
+
+  #endProbation(state: ConnState): void {
+    state.probation = false;
+    this.#probation--;
+    state.entry.probation--;
+  }
+
+  /** Closes the oldest idle connection of an address, if it has been idle long enough. */
+  #evictIdle(entry: PeerEntry): void {
+    const oldest = entry.idle.values().next().value as GuardedSocket | undefined;
+    if (oldest === undefined) return;
+    const st = oldest[STATE];
+    if (st && Date.now() - st.idleSince < MIN_IDLE_AGE_MS) return;
+    entry.idle.delete(oldest);
+    this.#evicted++;
+    this.#metrics?.connections.inc({ outcome: 'evicted_idle' });
+    oldest.destroy();
+  }
+
+  /**
+   * A canned 503 and a graceful close; what the client already sent is read and dropped, so
+   * closing does not turn into a reset that some clients treat as fatal.
+   */
+  #refuse(socket: Socket): void {
+    this.#refused++;
+    this.#metrics?.connections.inc({ outcome: 'refused' });
+    socket.on('error', () => {});
+    if (this.#draining >= MAX_DRAINING) {
+      socket.destroy();
+      return;
+    }
+    this.#draining++;
+    socket.once('close', () => this.#draining--);
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.resume();
+    socket.end(CONNECTION_REFUSED);
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse, handler: RequestListener): void {
+    const socket = req.socket as GuardedSocket;
+    const st = socket[STATE];
+    if (st !== undefined) this.#markBusy(socket, st, res);
+    const path = pathOf(req.url);
+    if (this.#exempt.has(path)) {
+      handler(req, res);
+      return;
+    }
+
+    let trusted: boolean | undefined;
+    if (st?.probation) {
+      trusted = this.#isTrusted(req);
+      if (!trusted) {
+        this.#reject(req, res, 503, 'anonymous', 'Too many connections from this address; retry shortly', true);
+        return;
+      }
+      this.#endProbation(st);
+    }
+    const o = this.options;
+    const lag = this.lag.lagMs;
+    if (o.shedLagMs > 0 && lag > o.shedLagMs && Date.now() - this.#startedAt >= o.shedGraceMs) {
+      trusted ??= this.#isTrusted(req);
+      if (!trusted || (o.shedLagTrustedMs > 0 && lag > o.shedLagTrustedMs)) {
+        this.#reject(req, res, 503, trusted ? 'trusted' : 'anonymous', 'Server overloaded; retry shortly', false);
+        return;
+      }
+    }
+    const isStatic = (req.method === 'GET' || req.method === 'HEAD') && this.#isStaticPath(path);
+    let buckets: RateBuckets | undefined;
+    if (isStatic) buckets = this.#static;
+    else {
+      trusted ??= this.#isTrusted(req);
+      buckets = trusted ? this.#trusted : this.#anon;
+    }
+    if (buckets !== undefined) {
+      const key = st?.viaProxy === false ? st.key : clientKey(this.clientIp(req));
+      const waitMs = buckets.take(key, Date.now());
+      if (waitMs > 0) {
+        this.#rateLimited(req, res, buckets, waitMs, trusted === true);
+        return;
+      }
+    }
+    if (isStatic && this.#fastPath?.(req, res)) {
+      this.#count(trusted === true ? 'trusted' : 'anonymous', String(res.statusCode) as Outcome);
+      return;
+    }
+    handler(req, res);
+  }
+
+  /** The connection is busy until this response is done; then idle again if kept alive. */
+  #markBusy(socket: GuardedSocket, st: ConnState, res: ServerResponse): void {
+    st.entry.idle.delete(socket);
+    res.once('finish', () => {
+      if (socket.destroyed || !res.shouldKeepAlive) return;
+      st.idleSince = Date.now();
+      st.entry.idle.add(socket);
+    });
+  }
+
+  #isStaticPath(path: string): boolean {
+    for (const p of this.options.staticPrefixes) if (path === p || path.startsWith(`${p}/`)) return true;
+    return false;
+  }
+
+  #isTrusted(req: IncomingMessage): boolean {
+    const check = this.options.isTrusted;
+    if (check === undefined) return false;
+    try {
+      return check(req);
+    } catch {
+      return false;
+    }
+  }
+
+  #rateLimited(req: IncomingMessage, res: ServerResponse, buckets: RateBuckets, waitMs: number, trusted: boolean): void {
+    const { max, windowMs } = buckets.budget;
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    const detail = `Rate limit of ${max} requests per ${Math.round(windowMs / 1000)} s exceeded; retry in ${seconds} s`;
+    const body = problemBody('RATE_LIMITED', detail, pathOf(req.url));
+    res.writeHead(429, {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'retry-after': String(seconds),
+      'x-ratelimit-limit': String(max),
+      'x-ratelimit-remaining': '0',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    this.#count(trusted ? 'trusted' : 'anonymous', '429');
+  }
+
+  #reject(req: IncomingMessage, res: ServerResponse, status: 503, client: 'trusted' | 'anonymous', detail: string, close: boolean): void {
+    const body = problemBody('UNAVAILABLE', detail, pathOf(req.url));
+    const headers: Record<string, string | number> = {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'retry-after': '1',
+    };
+    if (close) headers.connection = 'close';
+    res.writeHead(status, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    this.#count(client, '503');
+  }
+
+  #count(client: 'trusted' | 'anonymous', status: Outcome): void {
+    if (this.#metrics === undefined) return;
+    const k = `${client} ${status}`;
+    let c = this.#counted.get(k);
+    if (c === undefined) {
+      c = this.#metrics.responses.labels({ client, status });
+      this.#counted.set(k, c);
+    }
+    c.inc();
+  }
+
+  #registerMetrics(registry: Registry) {
+    const guard = this;
+    new Gauge({
+      name: 'cnsdn_guard_open_connections',
+      help: 'Open client connections (admitted by the web tier guard)',
+      registers: [registry],
+      collect() {
+        this.set(guard.#connections);
+      },
+    });
+    new Gauge({
+      name: 'cnsdn_guard_event_loop_lag_seconds',
+      help: 'Event-loop lag the guard last measured (longest timer delay over 250 ms)',
+      registers: [registry],
+      collect() {
+        this.set(guard.lag.lagMs / 1000);
+      },
+    });
+    return {
+      responses: new Counter({
+        name: 'cnsdn_guard_responses_total',
+        help: 'Responses the web tier guard gave itself (fast path, rate limited, shed), by client class and status',
+        labelNames: ['client', 'status'] as const,
+        registers: [registry],
+      }),
+      connections: new Counter({
+        name: 'cnsdn_guard_connections_total',
+        help: 'Connections by what the guard did: admitted, probation (over a cap, must log in), refused, evicted_idle',
+        labelNames: ['outcome'] as const,
+        registers: [registry],
+      }),
+    };
+  }
+}
