@@ -8,6 +8,7 @@ import { installAuthService } from './hook.js';
 import { authRoutes } from './routes.js';
 import type { AuthService } from './service.js';
 
+export { type AuthEnv, authEnv } from './env.js';
 export type { AuditNote, RouteRole } from './hook.js';
 export { checkPasswordPolicy, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 export {

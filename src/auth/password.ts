@@ -82,13 +82,18 @@ function decode(encoded: string): Decoded | undefined {
 
 let dummy: Promise<string> | undefined;
 
+/** The hash checked for unknown users; made once, ahead of the first login (call at start). */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummy;
+}
+
 /**
  * True when `password` matches `encoded`. With `encoded` undefined (no such user) a dummy hash
  * is checked instead, so an unknown user costs the same time as a wrong password.
  */
 export async function verifyPassword(password: string, encoded: string | undefined): Promise<boolean> {
-  dummy ??= hashPassword(randomBytes(16).toString('hex'));
-  const decoded = decode(encoded ?? (await dummy));
+  const decoded = decode(encoded ?? (await dummyHash()));
   if (!decoded) {
     await derive(password, randomBytes(SALT_LENGTH), DEFAULT_SCRYPT);
     return false;

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CnsdnError } from '../common/errors.js';
 import type { Store } from '../store/index.js';
 import { AuditWriter } from './audit.js';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.js';
+import { checkPasswordPolicy, dummyHash, hashPassword, verifyPassword } from './password.js';
 import { bearerToken, lowerRole, type Principal, type Role, roleAtLeast } from './principal.js';
 import { newSessionId, type SessionClaims, SessionKeyring } from './session-cookie.js';
 import { registerKeyring } from './session-registry.js';
@@ -378,6 +378,7 @@ export async function createAuth(options: AuthOptions): Promise<AuthService> {
     options.logger.info({ source: 'store', keys: 1, sealing: keyring.primary.kid }, 'session keys (set CNSDN_SESSION_KEYS to manage them yourself)');
   }
   const service = new AuthService(options, store, keyring);
+  if (options.mode === 'on') await dummyHash();
   if (options.mode === 'off') {
     options.logger.warn(
       options.adminToken

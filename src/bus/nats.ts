@@ -32,7 +32,7 @@ import { type BusLogger, type BusRuntimeOptions, stderrLogger } from './log.js';
 export interface NatsBusOptions extends BusOptions, BusRuntimeOptions {
   /** How long JetStream calls are retried while the cluster cannot answer (no meta leader, reconnecting): default 30000 ms. */
   retryBudgetMs?: number;
-  /** Stream replicas, set when the stream is created or updated (default 1; 3 on a 3-node cluster). */
+  /** Stream replicas, set when the stream is created or updated (default CNSDN_NATS_REPLICAS, else 1; 3 on a 3-node cluster). */
   replicas?: number;
   /** How long events are kept (default 7 days). */
   maxAgeMs?: number;
@@ -47,6 +47,14 @@ const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 /** Publishes in flight at once; acks are awaited per window, not per message. */
 const PUBLISH_WINDOW = 4096;
 const ACK_TIMEOUT_MS = 5000;
+
+/** CNSDN_NATS_REPLICAS: JetStream replicas of the event stream (1–5, default 1; 3 on a 3-server cluster). */
+export function streamReplicasFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CNSDN_NATS_REPLICAS;
+  if (raw === undefined || raw === '') return 1;
+  if (!/^[1-5]$/.test(raw)) throw new CnsdnError('BUS_ERROR', `CNSDN_NATS_REPLICAS must be 1 to 5, got "${raw}"`);
+  return Number(raw);
+}
 
 /** Splits `nats://a:4222,nats://b:4223` into the client's servers list. */
 export function parseNatsUrls(url: string): string[] {
@@ -297,7 +305,7 @@ export class NatsBus implements Bus {
       discard: DiscardPolicy.Old,
       max_age: nanos(options.maxAgeMs ?? 7 * DAY_MS),
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-      num_replicas: options.replicas ?? 1,
+      num_replicas: options.replicas ?? streamReplicasFromEnv(),
     } satisfies Partial<StreamConfig>;
     let info: StreamInfo | null = await this.retry('stream info', async () => {
       try {

@@ -44,6 +44,7 @@ describe('cnsdn serve', () => {
       logLevel: 'warn',
       databaseUrl: 'postgres://127.0.0.1/db',
       natsUrl: 'nats://127.0.0.1:4222',
+      auth: 'on',
     });
     await new Promise((r) => setImmediate(r));
     assert.equal(io.out(), 'cnsdn listening on http://127.0.0.1:43210\n');
@@ -66,6 +67,7 @@ describe('cnsdn serve', () => {
       logLevel: 'info',
       databaseUrl: undefined,
       natsUrl: undefined,
+      auth: 'on',
     });
     app.signals.emit('SIGINT');
     assert.equal(await exit, 0);

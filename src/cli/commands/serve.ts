@@ -24,6 +24,7 @@ interface ServeOptions {
   data: string;
   demo?: boolean;
   logLevel: string;
+  auth?: 'on' | 'off';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,7 +44,8 @@ export function registerServe(program: Command, ctx: CommandContext, deps: Serve
     .option('--data <dir>', 'data directory for the embedded store', './data')
     .option('--demo', 'load a small demo topology of emulated devices when the context is empty')
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .addHelpText('after', '\nEnvironment: DATABASE_URL (PostgreSQL/CockroachDB instead of SQLite), NATS_URL (JetStream bus).')
+    .addOption(new Option('--auth <mode>', 'accounts and sessions; off serves every caller as admin (env CNSDN_AUTH, default on)').choices(['on', 'off']))
+    .addHelpText('after', '\nEnvironment: DATABASE_URL (PostgreSQL/CockroachDB instead of SQLite), NATS_URL (JetStream bus), CNSDN_AUTH, CNSDN_ADMIN_USER / CNSDN_ADMIN_PASSWORD[_FILE] (first admin), CNSDN_ADMIN_TOKEN, CNSDN_SESSION_KEYS.')
     .action(async (opts: ServeOptions) => {
       ctx.exitCode = await serve(opts, ctx, deps);
     });
@@ -87,6 +89,7 @@ async function serve(opts: ServeOptions, ctx: CommandContext, deps: ServeDeps): 
         logLevel: opts.logLevel,
         databaseUrl: io.env.DATABASE_URL || undefined,
         natsUrl: io.env.NATS_URL || undefined,
+        auth: opts.auth ?? (io.env.CNSDN_AUTH === 'off' ? 'off' : 'on'),
       });
     } catch (e) {
       io.stderr.write(`cannot start the controller: ${describeError(e)}\n`);
