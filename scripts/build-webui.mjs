@@ -7,11 +7,11 @@ import { join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'dist', 'webui');
-const quiet = process.argv.includes('--quiet');
+const defaultOut = join(root, 'dist', 'webui');
 const COMPRESSIBLE = /\.(html|js|mjs|css|json|svg|txt|map|webmanifest)$/;
 
-export async function buildWebui() {
+/** Builds into outDir (default dist/webui); returns each file's raw, gzip and brotli sizes, or null without vite. */
+export async function buildWebui({ out = defaultOut, quiet = false } = {}) {
   let vite;
   try {
     vite = await import('vite');
@@ -20,7 +20,7 @@ export async function buildWebui() {
     return null;
   }
   const started = Date.now();
-  await vite.build({ configFile: join(root, 'webui', 'vite.config.ts'), logLevel: 'warn' });
+  await vite.build({ configFile: join(root, 'webui', 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
   const files = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir)) {
@@ -52,4 +52,4 @@ export async function buildWebui() {
   return sizes;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` && existsSync(join(root, 'webui'))) await buildWebui();
+if (import.meta.url === `file://${process.argv[1]}` && existsSync(join(root, 'webui'))) await buildWebui({ quiet: process.argv.includes('--quiet') });

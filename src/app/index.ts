@@ -9,6 +9,7 @@ import { Allowlist, createDefaultRegistry, SessionManager } from '../device/inde
 import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
 import { netconfOpenconfigDriverFactory } from '../drivers/netconf-openconfig/index.js';
 import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
+import { authEnv, createAuth } from '../auth/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
@@ -76,6 +77,16 @@ export async function startController(options: ControllerOptions): Promise<Runni
   if (!webui.built) logger.warn({ dir: webui.dir }, 'WebUI not built (npm run build): /webui serves a placeholder');
 
   const adminToken = options.adminToken ?? process.env.CNSDN_ADMIN_TOKEN ?? undefined;
+  // Library callers (tests) get the open API unless they ask for auth; `cnsdn serve` asks for it.
+  const authSettings = authEnv();
+  const auth = await createAuth({
+    mode: options.auth ?? 'off',
+    store,
+    logger: logger.child({ module: 'auth' }),
+    adminToken: adminToken || undefined,
+    sessionKeys: options.sessionKeys ?? authSettings.sessionKeys,
+    metricsPublic: authSettings.metricsPublic,
+  });
   // The web tier guard sits in front of Fastify: connection caps, timeouts, per-client budgets
   // (CNSDN_RATE_LIMIT per minute, its own budget for clients with a valid credential), shedding.
   const guard = new WebTierGuard({ ...guardOptionsFromEnv(), isTrusted: credentialTrust(adminToken || undefined), ...options.guard }, metrics);
@@ -88,6 +99,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     ],
     bus,
     metricsRegistry: metrics,
+    auth,
     rateLimit: false,
     guard,
     routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), webuiRoutes(webui)],
@@ -121,7 +133,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, store: store.backend, bus: bus.backend, southbound: allowlist.cidrs }, 'cnsdn ready');
+  await auth.bootstrap(options.initialAdmin ?? authSettings.initialAdmin, url);
+  logger.info({ url, store: store.backend, bus: bus.backend, southbound: allowlist.cidrs, auth: auth.mode }, 'cnsdn ready');
 
   let closed = false;
   return {
@@ -130,6 +143,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (closed) return;
       closed = true;
       await server.close();
+      await auth.close();
       await sync.unsubscribe();
       await listInvalidation.unsubscribe();
       await configSync.stop();

@@ -23,6 +23,12 @@ export interface ControllerOptions {
   serviceLinkPool?: string;
   /** Admin bearer token (default from CNSDN_ADMIN_TOKEN). */
   adminToken?: string;
+  /** Accounts and sessions: 'on' for `cnsdn serve`; library callers get 'off' (open API, warned) unless they ask. */
+  auth?: 'on' | 'off';
+  /** First admin when none of that name exists (default from CNSDN_ADMIN_USER / CNSDN_ADMIN_PASSWORD[_FILE]). */
+  initialAdmin?: { username: string; password: string };
+  /** Session keys, comma-separated base64 (default CNSDN_SESSION_KEYS, else a key kept in the store). */
+  sessionKeys?: string;
   /** Web tier knobs overriding the environment's (CNSDN_RATE_LIMIT, CNSDN_MAX_CONNS_PER_IP, ...; see docs/web-tier.md). */
   guard?: Partial<GuardOptions>;
 }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Bus } from '../bus/api.js';
 import { CnsdnError, pointer } from '../common/errors.js';
+import { type AuthService, installAuthentication } from '../auth/index.js';
 import { installAuth } from './auth.js';
 import type { WebTierGuard } from './guard.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   maxJsonDepth?: number;
   /** When set, /tfs-api, /restconf and /api require `Authorization: Bearer <adminToken>`. */
   adminToken?: string;
+  /** Accounts, sessions, API tokens, roles on every route, CSRF and audit (src/auth); replaces adminToken. */
+  auth?: AuthService;
   readiness: ReadinessCheck[];
   /** Per readiness check timeout. Default 2000 ms. */
   readinessTimeoutMs?: number;
@@ -130,10 +133,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(helmet, {
     // The API serves JSON; the docs and the WebUI are same-origin static files.
+    // No inline scripts anywhere (the WebUI and /docs load theirs from files); nothing may frame us.
     contentSecurityPolicy: {
-      directives: { upgradeInsecureRequests: null },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
     },
     crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+    // HSTS only on requests that came over TLS (directly or from a trusted proxy), below.
+    strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
   // The first samples include start-up work (module loading, migrations, devices connecting):
   // shedding load then would refuse a client's first requests for no lasting reason.
@@ -165,7 +186,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   // After the rate limit and load shedding, so failed token guesses are throttled as well.
-  installAuth(app, options.adminToken);
+  const authRoutes = options.auth ? installAuthentication(app, options.auth) : (installAuth(app, options.adminToken), undefined);
   // gzip at level 1 only: brotli costs seconds on multi-MB answers (a 10k-device import report
   // took 29 s), and higher gzip levels buy a few % of size for several times the CPU.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 } });
@@ -185,7 +206,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },
-      ...(options.adminToken ? { security: [{ bearer: [] }] } : {}),
+      ...(options.adminToken || options.auth ? { security: [{ bearer: [] }] } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -199,8 +220,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(metricsRoute, { registry });
   if (options.bus) await app.register(sseRoutes, { ...options.sse, bus: options.bus });
   for (const plugin of options.routes) await app.register(plugin);
+  if (authRoutes) await app.register(authRoutes);
 
-  app.log.info({ version: options.version, auth: options.adminToken ? 'token' : 'open' }, 'NBI server built');
+  app.log.info({ version: options.version, auth: options.auth ? options.auth.mode : options.adminToken ? 'token' : 'open' }, 'NBI server built');
   return app;
 }
 

@@ -16,7 +16,7 @@ export interface GraphOptions {
 export function deviceKind(type: string): 'router' | 'datacenter' | 'optical' | 'client' | 'other' {
   const t = type.toLowerCase();
   if (t.includes('datacenter') || t.includes('data-center') || t === 'emu-datacenter') return 'datacenter';
-  if (t.includes('optical') || t.includes('ols') || t.includes('roadm') || t.includes('transponder') || t.includes('xr')) return 'optical';
+  if (t.includes('optical') || t.includes('line-system') || t.includes('ols') || t.includes('roadm') || t.includes('transponder') || t.includes('xr')) return 'optical';
   if (t.includes('client') || t.includes('host') || t.includes('server')) return 'client';
   if (t.includes('router') || t.includes('switch') || t.includes('packet')) return 'router';
   return 'other';
@@ -97,17 +97,24 @@ export function topologyGraph(options: GraphOptions): Graph {
       container: element,
       elements: elements(options),
       style: STYLE,
-      layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, padding: 20 },
+      layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 60_000, idealEdgeLength: () => 110, nodeOverlap: 20, componentSpacing: 80, padding: 30 },
       minZoom: 0.2,
       maxZoom: 3,
     });
     // A handful of devices would otherwise be blown up to fill the box.
-    if (cy.zoom() > 1.3) {
-      cy.zoom(1.3);
+    if (cy.zoom() > 1.5) {
+      cy.zoom(1.5);
       cy.center();
     }
     cy.on('tap', 'node', (e) => options.onDevice?.(e.target.id()));
     cy.on('tap', 'edge', (e) => options.onLink?.(String(e.target.id()).slice('link:'.length)));
+    // Where each device is drawn (the canvas has no elements): for tests and assistive tools.
+    const describe = () => {
+      if (!cy) return;
+      element.dataset.nodes = JSON.stringify(cy.nodes().map((n) => ({ id: n.id(), label: n.data('label'), ...n.renderedPosition() })));
+    };
+    describe();
+    cy.on('viewport', describe);
     element.dataset.ready = String(cy.nodes().length);
   });
   return {

@@ -16,11 +16,12 @@ export function entriesOf(body: unknown): Entry[] {
   return [];
 }
 
-const PREFERRED = ['ts', 'time', 'at', 'timestamp', 'user', 'username', 'actor', 'role', 'method', 'action', 'path', 'target', 'ip', 'from', 'status', 'outcome', 'code'];
+const PREFERRED = ['at', 'ts', 'time', 'principal', 'user', 'username', 'via', 'method', 'path', 'action', 'target', 'clientIp', 'ip', 'status', 'outcome', 'code'];
 
 function cell(key: string, v: unknown): string {
   if (v === null || v === undefined) return '';
   if (/^(ts|time|at|timestamp)$/.test(key)) return formatTime(v as string | number);
+  if (typeof v === 'object' && !Array.isArray(v)) return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(' ');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
@@ -39,7 +40,8 @@ export const auditPage: Page = async (main) => {
   }
   const entries = entriesOf(body);
   const keys = [...new Set(entries.flatMap((e) => Object.keys(e)))];
-  const columns = [...PREFERRED.filter((k) => keys.includes(k)), ...keys.filter((k) => !PREFERRED.includes(k))].slice(0, 9);
+  const hidden = ['id', 'requestId'];
+  const columns = [...PREFERRED.filter((k) => keys.includes(k)), ...keys.filter((k) => !PREFERRED.includes(k) && !hidden.includes(k))].slice(0, 11);
   replace(
     main,
     h('div', { class: 'page-head' }, h('h1', null, 'Audit log'), h('span', { class: 'muted' }, `newest ${entries.length}`)),

@@ -33,7 +33,7 @@ export const eventsPage: Page = async (main) => {
   const shows = (e: BusEvent) => kindSelect.value === 'all' || e.kind === kindSelect.value;
   const fill = () => {
     replace(body, state.events.filter(shows).slice(0, SHOWN).map(row));
-    count.textContent = `${state.events.length} events since the page opened (newest first)`;
+    count.textContent = `${state.events.length} events since the dashboard opened (newest first)`;
   };
   kindSelect.addEventListener('change', fill);
   fill();
@@ -48,7 +48,7 @@ export const eventsPage: Page = async (main) => {
     ),
   );
   return state.onEvent((e) => {
-    count.textContent = `${state.events.length} events since the page opened (newest first)`;
+    count.textContent = `${state.events.length} events since the dashboard opened (newest first)`;
     if (!shows(e)) return;
     body.insertBefore(row(e), body.firstChild);
     while (body.childElementCount > SHOWN) body.lastElementChild?.remove();

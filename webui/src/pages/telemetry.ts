@@ -47,6 +47,24 @@ export function align(series: Map<string, { t: number[]; y: number[] }>): (numbe
   return columns;
 }
 
+/** 12,300,000 → 12.3M: axis labels that fit. */
+export function compact(v: number): string {
+  const a = Math.abs(v);
+  for (const [limit, suffix] of [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+    if (a >= limit) return `${Number((v / limit).toFixed(a / limit >= 100 ? 0 : 1))}${suffix}`;
+  }
+  return String(Number(v.toFixed(a >= 10 ? 0 : 2)));
+}
+
+/** Tick labels in one unit with as many decimals as the step needs, so neighbours differ. */
+export function compactTicks(ticks: number[]): string[] {
+  const top = Math.max(...ticks.map(Math.abs));
+  const [unit, suffix] = ([[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const).find(([limit]) => top >= limit) ?? [1, ''];
+  const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) / unit : 1;
+  const decimals = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step)))) : 0;
+  return ticks.map((t) => `${(t / unit).toFixed(decimals)}${suffix}`);
+}
+
 const COLORS = ['#4f7cc0', '#d0892e', '#1f9d55', '#d64545', '#7b61a8', '#4fa08b'];
 
 export const telemetryPage: Page = async (main, route) => {
@@ -90,21 +108,39 @@ export const telemetryPage: Page = async (main, route) => {
   const series = seriesOf(samples);
   const kpis = (device.device_endpoints ?? []).find((e) => (e.name || e.endpoint_id.endpoint_uuid.uuid) === endpoint)?.kpi_sample_types ?? [];
   for (const k of kpis) if (!series.has(String(k))) series.set(String(k), { t: [], y: [] });
-  note.textContent = `Per-second rates of ${deviceName(device)} / ${endpoint}; ${samples.length} recent samples, then live.`;
+  const describe = (n: number) =>
+    `Per-second rates of ${deviceName(device)} / ${endpoint}: ${n === 0 ? 'no samples yet, waiting for live ones' : `${n} samples`}.`;
+  note.textContent = describe(samples.length);
+  let received = samples.length;
 
-  const width = () => Math.max(280, chartBox.clientWidth || main.clientWidth - 32);
-  const plot = new uPlot(
-    {
-      width: width(),
-      height: 320,
-      series: [{}, ...[...series.keys()].map((k, i) => ({ label: kpiLabel(k), stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true }))],
-      axes: [{}, { size: 70 }],
-      scales: { x: { time: true } },
-    },
-    align(series) as uPlot.AlignedData,
-    chartBox,
-  );
-  const onResize = () => plot.setSize({ width: width(), height: 320 });
+  // Packets and bytes differ by orders of magnitude: one chart each.
+  const groups = [
+    { title: 'packets/s', keys: [...series.keys()].filter((k) => !k.includes('BYTES')) },
+    { title: 'bytes/s', keys: [...series.keys()].filter((k) => k.includes('BYTES')) },
+  ].filter((g) => g.keys.length > 0);
+  const width = () => Math.max(280, chartBox.clientWidth - 16 || main.clientWidth - 48);
+  const plots = groups.map((g) => {
+    const box = h('div', { class: 'chart-one' }, h('h2', null, g.title));
+    chartBox.append(box);
+    const plot = new uPlot(
+      {
+        width: width(),
+        height: 240,
+        series: [{}, ...g.keys.map((k, i) => ({ label: kpiLabel(k), stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, value: (_u: uPlot, v: number | null) => (v === null ? '—' : compact(v)) }))],
+        axes: [{}, { size: 64, values: (_u: uPlot, ticks: number[]) => compactTicks(ticks) }],
+        scales: { x: { time: true } },
+      },
+      align(new Map(g.keys.map((k) => [k, series.get(k)!]))) as uPlot.AlignedData,
+      box,
+    );
+    return { plot, keys: g.keys };
+  });
+  const redraw = () => {
+    for (const p of plots) p.plot.setData(align(new Map(p.keys.map((k) => [k, series.get(k)!]))) as uPlot.AlignedData);
+  };
+  const onResize = () => {
+    for (const p of plots) p.plot.setSize({ width: width(), height: 240 });
+  };
   window.addEventListener('resize', onResize);
 
   // Live samples: appended, redrawn at most every 500 ms.
@@ -122,6 +158,7 @@ export const telemetryPage: Page = async (main, route) => {
           target.y.splice(0, WINDOW);
         }
         dirty = true;
+        received++;
       }
     } catch {
       // a malformed line: skip it
@@ -130,12 +167,13 @@ export const telemetryPage: Page = async (main, route) => {
   const timer = window.setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    plot.setData(align(series) as uPlot.AlignedData);
+    note.textContent = describe(received);
+    redraw();
   }, 500);
   return () => {
     stream.close();
     clearInterval(timer);
     window.removeEventListener('resize', onResize);
-    plot.destroy();
+    for (const p of plots) p.plot.destroy();
   };
 };
