@@ -5,21 +5,7 @@ import { ModuleLoader } from '../../protocols/yang/loader.js';
 import { printTree } from '../../protocols/yang/tree.js';
 import { EXIT_FAILURE, EXIT_OK, ReportedFailure } from '../io.js';
 import type { CommandContext } from './shared.js';
-
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-/** `-F module:feat1,feat2` (as yanglint) → features option. */
-function featureSet(specs: string[]): Record<string, string[] | '*'> | undefined {
-  if (!specs.length) return undefined;
-  const out: Record<string, string[] | '*'> = {};
-  for (const s of specs) {
-    const i = s.indexOf(':');
-    const mod = i < 0 ? s : s.slice(0, i);
-    const list = i < 0 ? [] : s.slice(i + 1).split(',').filter((x) => x);
-    out[mod] = list.includes('*') ? '*' : list;
-  }
-  return out;
-}
+import { collect, featureSet, registerYangData } from './yang-data.js';
 
 export function registerYang(program: Command, ctx: CommandContext): void {
   const yang = program.command('yang').description('YANG modules: compile and show them');
@@ -49,4 +35,5 @@ export function registerYang(program: Command, ctx: CommandContext): void {
         throw new ReportedFailure(EXIT_FAILURE);
       }
     });
+  registerYangData(yang, ctx);
 }

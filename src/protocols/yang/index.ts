@@ -14,6 +14,10 @@ export { parseYang, type Stmt } from './parser.js';
 export * from './schema.js';
 export { type TreeOptions, printTree } from './tree.js';
 export { parseLeafrefPath, parseXPath, type XPathExpr, XPathSyntaxError } from './xpath.js';
+export type { InstanceType, ReadOptions } from './data-read.js';
+export { type DataError, type DataErrorCode, type DataNode, dataPath } from './data-tree.js';
+export { toJson, toXml } from './data-write.js';
+export { formatOfFile, type InstanceFormat, type ValidateOptions, type ValidationResult, validateInstance } from './validate.js';
 
 export interface SchemaRequest extends CompileOptions {
   searchDirs: readonly string[];

@@ -1,0 +1,293 @@
+/**
+ * Reads RFC 7951 JSON and NETCONF XML instance documents into a DataNode tree, checking what can be
+ * checked on one node: known modules and nodes, encodings and types, list keys and their uniqueness,
+ * duplicate instances, config false nodes in configuration.
+ */
+import { NetconfError } from '../netconf/errors.js';
+import { type XmlElement, isElement, parseXmlFragment, textOf } from '../netconf/xml.js';
+import { childPath, type DataError, type DataErrorCode, type DataNode, type DataSchemaNode, dataPath } from './data-tree.js';
+import { type CompiledModule, type CompiledSchema, dataChildren, type ListNode, type SchemaNode } from './schema.js';
+import { parseValue, type ValueInput } from './values.js';
+
+/** `config`: configuration (no config false nodes); `data`: configuration and state; `edit`: a partial configuration. */
+export type InstanceType = 'config' | 'data' | 'edit';
+
+export interface ReadOptions {
+  type: InstanceType;
+  /** Deepest data tree accepted (default 256 levels). */
+  maxDepth?: number;
+  /** Most nodes accepted (default 5,000,000). */
+  maxNodes?: number;
+}
+
+const NETCONF_BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+const isDataKind = (n: SchemaNode): n is DataSchemaNode =>
+  n.kind === 'container' || n.kind === 'list' || n.kind === 'leaf' || n.kind === 'leaf-list' || n.kind === 'anydata' || n.kind === 'anyxml';
+
+const childIndex = new WeakMap<object, Map<string, DataSchemaNode>>();
+
+/** Data children of a schema node (or of the whole schema at the root), by `module:name`. */
+function childrenByName(schema: CompiledSchema, parent: DataSchemaNode | undefined): Map<string, DataSchemaNode> {
+  const owner: object = parent ?? schema;
+  let m = childIndex.get(owner);
+  if (!m) {
+    m = new Map();
+    const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((x) => x.implemented).flatMap((x) => dataChildren(x));
+    for (const c of list) if (isDataKind(c)) m.set(`${c.module.name}:${c.name}`, c);
+    childIndex.set(owner, m);
+  }
+  return m;
+}
+
+export class InstanceReader {
+  readonly errors: DataError[] = [];
+  readonly root: DataNode = { children: [] };
+  private readonly byNamespace = new Map<string, CompiledModule>();
+  private nodes = 0;
+  private readonly maxDepth: number;
+  private readonly maxNodes: number;
+  private readonly env;
+  private stopped = false;
+
+  constructor(
+    readonly schema: CompiledSchema,
+    readonly opts: ReadOptions,
+  ) {
+    for (const m of schema.modules.values()) this.byNamespace.set(m.namespace, m);
+    this.maxDepth = opts.maxDepth ?? 256;
+    this.maxNodes = opts.maxNodes ?? 5_000_000;
+    this.env = { identities: schema.identities, hasModule: (n: string) => schema.modules.has(n) };
+  }
+
+  private error(code: DataErrorCode, path: string, message: string): void {
+    this.errors.push({ code, path, message });
+  }
+
+  private limit(parent: DataNode, depth: number): boolean {
+    if (this.stopped) return true;
+    if (depth > this.maxDepth || this.nodes > this.maxNodes) {
+      this.error('YANG_DATA_LIMIT', parent.schema ? dataPath(parent) : '/', depth > this.maxDepth ? `data nested deeper than ${this.maxDepth} levels` : `more than ${this.maxNodes} data nodes`);
+      this.stopped = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** The schema child named, or an error (unknown module, unknown node, config false in configuration). */
+  private child(parent: DataNode, moduleName: string | undefined, local: string, nsShown: string): DataSchemaNode | undefined {
+    const where = parent.schema ? dataPath(parent) : '';
+    if (!moduleName) {
+      this.error('YANG_DATA_UNKNOWN_NAMESPACE', where || '/', `node "${local}" has no known module (${nsShown})`);
+      return undefined;
+    }
+    const c = childrenByName(this.schema, parent.schema).get(`${moduleName}:${local}`);
+    if (!c) {
+      this.error('YANG_DATA_UNKNOWN_NODE', where || '/', `node "${local}" of module "${moduleName}" is not a child of ${parent.schema ? `"${parent.schema.name}"` : 'the root'}`);
+      return undefined;
+    }
+    if (!c.config && this.opts.type !== 'data') {
+      this.error('YANG_DATA_CONFIG_FALSE', childPath(parent, c), `"${c.name}" is state data (config false) and is not allowed in a configuration`);
+      return undefined;
+    }
+    return c;
+  }
+
+  private add(parent: DataNode, schema: DataSchemaNode): DataNode {
+    const n: DataNode = { schema, parent, children: [] };
+    parent.children.push(n);
+    this.nodes++;
+    return n;
+  }
+
+  private leafValue(parent: DataNode, schema: DataSchemaNode & { kind: 'leaf' | 'leaf-list' }, input: ValueInput): void {
+    const r = parseValue(schema, schema.type, input, this.env);
+    const n = this.add(parent, schema);
+    if (r.ok) {
+      n.value = r.value;
+      n.valueType = r.type;
+      n.identity = r.identity;
+    } else {
+      n.value = input.encoding === 'json' ? (typeof input.json === 'string' ? input.json : JSON.stringify(input.json)) : (input.text ?? '');
+      this.error(r.code, dataPath(n), r.message);
+    }
+  }
+
+  /** After the children of a node are read: duplicates, keys, key uniqueness, leaf-list uniqueness. */
+  private finish(n: DataNode): void {
+    const seen = new Map<DataSchemaNode, DataNode>();
+    const keysOf = new Map<ListNode, Map<string, DataNode>>();
+    const llValues = new Map<DataSchemaNode, Set<string>>();
+    for (const c of n.children) {
+      const s = c.schema!;
+      if (s.kind === 'leaf' || s.kind === 'container' || s.kind === 'anydata' || s.kind === 'anyxml') {
+        if (seen.has(s)) this.error('YANG_DATA_DUPLICATE', dataPath(c), `"${s.name}" appears more than once`);
+        else seen.set(s, c);
+      } else if (s.kind === 'list') {
+        if (s.keys.length === 0) continue;
+        let key = '';
+        let missing = false;
+        for (const k of s.keys) {
+          const kn = c.children.find((x) => x.schema === k);
+          if (!kn) {
+            missing = true;
+            this.error('YANG_DATA_MISSING_KEY', dataPath(c), `list entry of "${s.name}" has no key "${k.name}"`);
+          } else key += `${kn.value}\u0000`;
+        }
+        if (missing) continue;
+        let m = keysOf.get(s);
+        if (!m) {
+          m = new Map();
+          keysOf.set(s, m);
+        }
+        if (m.has(key)) this.error('YANG_DATA_DUPLICATE_KEY', dataPath(c), `duplicate entry of list "${s.name}" (same keys)`);
+        else m.set(key, c);
+      } else if (s.kind === 'leaf-list' && s.config) {
+        let set = llValues.get(s);
+        if (!set) {
+          set = new Set();
+          llValues.set(s, set);
+        }
+        if (set.has(c.value ?? '')) this.error('YANG_DATA_DUPLICATE', dataPath(c), `duplicate value "${c.value}" of leaf-list "${s.name}"`);
+        set.add(c.value ?? '');
+      }
+    }
+  }
+
+  // ---- RFC 7951 JSON ----
+
+  readJson(text: string): void {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      this.error('YANG_DATA_SYNTAX', '/', `not JSON: ${(e as Error).message}`);
+      return;
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+      this.error('YANG_DATA_SYNTAX', '/', 'a JSON instance document is an object');
+      return;
+    }
+    this.jsonObject(doc as Record<string, unknown>, this.root, 1);
+    this.finish(this.root);
+  }
+
+  private jsonObject(obj: Record<string, unknown>, parent: DataNode, depth: number): void {
+    if (this.limit(parent, depth)) return;
+    for (const [member, value] of Object.entries(obj)) {
+      if (member.startsWith('@')) continue;
+      const i = member.indexOf(':');
+      const modName = i < 0 ? parent.schema?.module.name : member.slice(0, i);
+      const local = i < 0 ? member : member.slice(i + 1);
+      if (i >= 0 && !this.schema.modules.has(modName!)) {
+        this.error('YANG_DATA_UNKNOWN_NAMESPACE', `${parent.schema ? dataPath(parent) : ''}/${member}`, `unknown module "${modName}"`);
+        continue;
+      }
+      const s = this.child(parent, modName, local, i < 0 ? 'a top-level member needs its module name as prefix' : member);
+      if (s) this.jsonMember(s, value, parent, depth);
+    }
+  }
+
+  private jsonMember(s: DataSchemaNode, value: unknown, parent: DataNode, depth: number): void {
+    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const where = (): string => childPath(parent, s);
+    switch (s.kind) {
+      case 'container': {
+        if (!isObj(value)) {
+          this.error('YANG_DATA_ENCODING', where(), `container "${s.name}" must be a JSON object`);
+          return;
+        }
+        const n = this.add(parent, s);
+        this.jsonObject(value, n, depth + 1);
+        this.finish(n);
+        return;
+      }
+      case 'list': {
+        if (!Array.isArray(value)) {
+          this.error('YANG_DATA_ENCODING', where(), `list "${s.name}" must be a JSON array`);
+          return;
+        }
+        for (const e of value) {
+          if (!isObj(e)) {
+            this.error('YANG_DATA_ENCODING', where(), `entries of list "${s.name}" must be JSON objects`);
+            continue;
+          }
+          const n = this.add(parent, s);
+          this.jsonObject(e, n, depth + 1);
+          this.finish(n);
+        }
+        return;
+      }
+      case 'leaf':
+        this.leafValue(parent, s, { encoding: 'json', json: value, prefixModule: jsonPrefix });
+        return;
+      case 'leaf-list':
+        if (!Array.isArray(value)) {
+          this.error('YANG_DATA_ENCODING', where(), `leaf-list "${s.name}" must be a JSON array`);
+          return;
+        }
+        for (const v of value) this.leafValue(parent, s, { encoding: 'json', json: v, prefixModule: jsonPrefix });
+        return;
+      default: {
+        const n = this.add(parent, s);
+        n.raw = value;
+      }
+    }
+  }
+
+  // ---- NETCONF XML ----
+
+  readXml(text: string): void {
+    let nodes: ReturnType<typeof parseXmlFragment>;
+    try {
+      nodes = parseXmlFragment(text);
+    } catch (e) {
+      this.error(e instanceof NetconfError && /nested deeper/.test(e.message) ? 'YANG_DATA_LIMIT' : 'YANG_DATA_SYNTAX', '/', `not XML: ${(e as Error).message}`);
+      return;
+    }
+    let tops = nodes.filter(isElement);
+    // A NETCONF <config> or <data> wrapper holds the data.
+    if (tops.length === 1 && tops[0].ns === NETCONF_BASE && (tops[0].name === 'config' || tops[0].name === 'data')) tops = tops[0].children.filter(isElement);
+    for (const el of tops) this.xmlElement(el, this.root, 1);
+    this.finish(this.root);
+  }
+
+  private xmlElement(el: XmlElement, parent: DataNode, depth: number): void {
+    if (this.limit(parent, depth)) return;
+    const mod = this.byNamespace.get(el.ns);
+    if (!mod) {
+      this.error('YANG_DATA_UNKNOWN_NAMESPACE', `${parent.schema ? dataPath(parent) : ''}/${el.name}`, `element "${el.name}" is in unknown namespace "${el.ns}"`);
+      return;
+    }
+    const s = this.child(parent, mod.name, el.name, el.ns);
+    if (!s) return;
+    const prefixModule = (p: string | undefined): string | undefined => {
+      const ns = el.scope[p ?? ''];
+      return ns === undefined ? undefined : this.byNamespace.get(ns)?.name;
+    };
+    switch (s.kind) {
+      case 'container':
+      case 'list': {
+        const n = this.add(parent, s);
+        for (const c of el.children) if (isElement(c)) this.xmlElement(c, n, depth + 1);
+        this.finish(n);
+        return;
+      }
+      case 'leaf':
+      case 'leaf-list':
+        if (el.children.some(isElement)) {
+          this.error('YANG_DATA_ENCODING', childPath(parent, s), `${s.kind} "${s.name}" holds elements`);
+          return;
+        }
+        this.leafValue(parent, s, { encoding: 'xml', text: textOf(el), prefixModule });
+        return;
+      default: {
+        const n = this.add(parent, s);
+        n.raw = el;
+      }
+    }
+  }
+}
+
+function jsonPrefix(p: string | undefined): string | undefined {
+  return p;
+}
