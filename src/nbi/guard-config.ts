@@ -132,5 +132,5 @@ export function bearerTokenTrust(token: string): (req: IncomingMessage) => boole
  */
 export function credentialTrust(adminToken: string | undefined): (req: IncomingMessage) => boolean {
   const token = adminToken ? bearerTokenTrust(adminToken) : undefined;
-  return (req) => (req.headers.cookie !== undefined && hasSession(req.headers)) || (token !== undefined && token(req));
+  return (req) => (req.headers.cookie !== undefined && hasSession(req.headers)) || token?.(req) === true;
 }
