@@ -6,6 +6,8 @@
  * on the device (`cnsdn.config_error` with the device's words when it refused).
  */
 import type { Bus, BusSubscription } from '../bus/api.js';
+import type { ConfigureOutcome } from '../cluster/index.js';
+import { CnsdnError, isCnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import type { Resource, SessionManager } from '../device/index.js';
 import type * as T from '../model/types.js';
@@ -32,8 +34,13 @@ export function desiredConfig(d: T.Device): Map<string, string> {
   return out;
 }
 
+class NoSession extends CnsdnError {}
+
+export type ConfigOutcome = ConfigureOutcome;
+
 export class DeviceConfigSync {
   readonly #applied = new Map<string, Map<string, string>>();
+  readonly #outcomes = new Map<string, ConfigOutcome>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
   #unsubscribeSessions: (() => void) | undefined;
@@ -69,10 +76,28 @@ export class DeviceConfigSync {
     const run = (async () => {
       do {
         this.#again.delete(uuid);
-        await this.reconcile(uuid).catch((e) => this.log.warn({ err: e, device: uuid }, 'configuration push failed'));
+        const outcome: ConfigOutcome = await this.reconcile(uuid).then(
+          (error): ConfigOutcome => (error === undefined ? { applied: true } : { applied: false, code: 'DRIVER_ERROR', error }),
+          (e: unknown): ConfigOutcome => {
+            // Devices without a session here are another replica's (or down): nothing to say.
+            if (!(e instanceof NoSession)) this.log.warn({ err: e, device: uuid }, 'configuration push failed');
+            return { applied: false, code: isCnsdnError(e) ? e.code : 'INTERNAL', error: e instanceof Error ? e.message : String(e) };
+          },
+        );
+        this.#outcomes.set(uuid, outcome);
       } while (this.#again.has(uuid));
     })().finally(() => this.#running.delete(uuid));
     this.#running.set(uuid, run);
+  }
+
+  /**
+   * Pushes what the context holds for a device now (after any push in progress) and answers how
+   * it went: the device's refusal in its words, or DEVICE_UNREACHABLE when it has no session here.
+   */
+  async configureNow(uuid: string): Promise<ConfigOutcome> {
+    this.schedule(uuid);
+    await this.#running.get(uuid);
+    return this.#outcomes.get(uuid) ?? { applied: true };
   }
 
   /** Waits until nothing is being pushed (tests, shutdown). */
@@ -80,10 +105,14 @@ export class DeviceConfigSync {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()]);
   }
 
-  async reconcile(uuid: string): Promise<void> {
-    if (!this.sessions.get(uuid)) return;
+  /** Pushes the difference; resolves with the device's refusal (undefined when applied), rejects when it cannot be reached. */
+  async reconcile(uuid: string): Promise<string | undefined> {
+    if (!this.sessions.get(uuid)) {
+      const s = this.sessions.status(uuid);
+      throw new NoSession('DEVICE_UNREACHABLE', s ? `device ${s.name} is not connected (${s.state})${s.lastError ? `: ${s.lastError}` : ''}` : `device ${uuid} has no session here`);
+    }
     const e = await this.store.get<T.Device>('device', uuid);
-    if (!e || e.body.cnsdn?.managed === false) return;
+    if (!e || e.body.cnsdn?.managed === false) return undefined;
     const desired = desiredConfig(e.body);
     const applied = this.#applied.get(uuid) ?? new Map<string, string>();
     const toSet = [...desired].filter(([k, v]) => applied.get(k) !== v);
@@ -91,7 +120,7 @@ export class DeviceConfigSync {
     if (toSet.length === 0 && toDelete.length === 0) {
       // Everything the context asks for is applied: an earlier refusal no longer stands.
       if (e.body.cnsdn?.config_error !== undefined) await this.ctx.setConfigOutcome(uuid, undefined);
-      return;
+      return undefined;
     }
     const errors: string[] = [];
     await this.sessions.withDriver(uuid, async (driver) => {
@@ -111,6 +140,8 @@ export class DeviceConfigSync {
       }
     });
     this.#applied.set(uuid, applied);
-    await this.ctx.setConfigOutcome(uuid, errors.length ? errors.join('; ') : undefined);
+    const refusal = errors.length ? errors.join('; ') : undefined;
+    await this.ctx.setConfigOutcome(uuid, refusal);
+    return refusal;
   }
 }

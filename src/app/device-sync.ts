@@ -3,7 +3,8 @@
  * through the bus, any other) adds, updates or removes the device's session.
  */
 import type { Bus, BusSubscription } from '../bus/api.js';
-import type { ManagedDevice, SessionManager } from '../device/index.js';
+import type { SessionTarget } from '../cluster/index.js';
+import type { ManagedDevice } from '../device/index.js';
 import type * as T from '../model/types.js';
 import type { Store } from '../store/api.js';
 
@@ -32,7 +33,7 @@ export function managedDevice(uuid: string, d: T.Device): ManagedDevice | undefi
   };
 }
 
-export async function startDeviceSync(store: Store, bus: Bus, sessions: SessionManager): Promise<BusSubscription> {
+export async function startDeviceSync(store: Store, bus: Bus, sessions: SessionTarget): Promise<BusSubscription> {
   const sync = async (uuid: string) => {
     const e = await store.get<T.Device>('device', uuid);
     const wanted = e ? managedDevice(uuid, e.body) : undefined;

@@ -1,5 +1,8 @@
 import type { GuardOptions } from '../nbi/guard-config.js';
 
+import type { ClusterSettings } from '../cluster/index.js';
+import type { DriverFactory } from '../device/index.js';
+
 /** How `cnsdn serve` (and tests) start a controller. */
 export interface ControllerOptions {
   host: string;
@@ -29,6 +32,10 @@ export interface ControllerOptions {
   initialAdmin?: { username: string; password: string };
   /** Session keys, comma-separated base64 (default CNSDN_SESSION_KEYS, else a key kept in the store). */
   sessionKeys?: string;
+  /** Cluster settings overriding the environment's (CNSDN_MEMBER_ID, CNSDN_CLUSTER_LEASE_TTL_MS, ...). */
+  cluster?: Partial<ClusterSettings>;
+  /** Drivers registered besides the built-in ones (embedding, tests). */
+  drivers?: DriverFactory[];
   /** Web tier knobs overriding the environment's (CNSDN_RATE_LIMIT, CNSDN_MAX_CONNS_PER_IP, ...; see docs/web-tier.md). */
   guard?: Partial<GuardOptions>;
 }
@@ -37,4 +44,6 @@ export interface RunningController {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   close(): Promise<void>;
+  /** Stops without leaving the cluster or releasing leases, as kill -9 would (tests). */
+  halt?(): Promise<void>;
 }

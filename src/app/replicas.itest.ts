@@ -6,39 +6,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { describePostgres } from '../store/pg-testing.js';
+import { describeReplicas, TEST_NATS_URL as NATS_URL, waitFor } from '../cluster/testing.js';
 import { startController, type RunningController } from './index.js';
 
-const NATS_URL = process.env.CNSDN_TEST_NATS_URL || 'nats://127.0.0.1:4222';
-
-async function natsReason(): Promise<string | undefined> {
-  try {
-    const nc = await connect({ servers: NATS_URL.replace('nats://', ''), timeout: 2000 });
-    await nc.close();
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const reason = await natsReason();
-await describePostgres('two replicas on PostgreSQL + NATS JetStream', async (freshDatabase) => {
-  if (reason !== undefined) {
-    if (process.env.CI === 'true') it('NATS is reachable (required when CI=true)', () => assert.fail(reason));
-    else describe('two replicas', { skip: `NATS at ${NATS_URL} unreachable: ${reason}` }, () => {});
-    return;
-  }
-  const databaseUrl = await freshDatabase();
+await describeReplicas('two replicas on PostgreSQL + NATS JetStream', (databaseUrl) => {
   describe('two replicas on PostgreSQL + NATS JetStream', () => {
     const stream = `CNSDN_TEST_${randomBytes(4).toString('hex')}`;
     const common = {

@@ -8,6 +8,7 @@ import { openSqliteStore } from './sqlite.js';
 
 export * from './api.js';
 export { MIGRATIONS } from './migrations.js';
+export { isSerializationFailure, withRetry } from './retry.js';
 
 /** Opens the backend the URL names and brings its schema up to date. */
 export async function openStore(options: StoreOptions): Promise<Store> {

@@ -107,6 +107,34 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 4,
+    description: 'cluster members (heartbeats) and device leases',
+    async up(db, engine) {
+      const int64 = engine === 'sqlite' ? 'integer' : 'bigint';
+      // Times are milliseconds on the database's clock, so members never compare their own clocks.
+      await db.schema
+        .createTable('cluster_member')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('incarnation', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('draining', 'integer', (c) => c.notNull())
+        .addColumn('heartbeat_at', int64, (c) => c.notNull())
+        .addColumn('expires_at', int64, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('device_lease')
+        .ifNotExists()
+        .addColumn('device', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text')
+        .addColumn('incarnation', 'text')
+        .addColumn('epoch', int64, (c) => c.notNull())
+        .addColumn('acquired_at', int64, (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** Tells PostgreSQL from CockroachDB on a PostgreSQL-protocol connection. */
