@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { Gauge } from 'prom-client';
 import { openBus } from '../bus/index.js';
-import { clusterRoutes, clusterSettings, createCluster, gatedBus } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
@@ -13,8 +12,10 @@ import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEn
 import { authEnv, createAuth } from '../auth/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
 import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
+import { ietfSliceRoutes } from '../nbi/ietf-slice.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { ServiceManager, serviceRoutes } from '../service/index.js';
+import { SliceManager } from '../slice/index.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
 import { loadWebuiAssets, webuiRoutes } from '../webui/index.js';
@@ -47,22 +48,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
   const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory).register(netconfOpenconfigDriverFactory);
-  for (const driver of options.drivers ?? []) registry.register(driver);
   const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
 
+  const services = new ServiceManager({ ctx, sessions, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
+  const slices = new SliceManager({ ctx, services, logger: logger.child({ module: 'slice' }) });
+
   const metrics = createMetricsRegistry();
-  const cluster = createCluster({
-    settings: clusterSettings(options.cluster),
-    store: { backend: store.backend, url: databaseUrl },
-    bus,
-    sessions,
-    configureHere: (uuid) => configSync.configureNow(uuid),
-    logger: logger.child({ module: 'cluster' }),
-    registry: metrics,
-  });
-
-  const services = new ServiceManager({ ctx, sessions: cluster.router, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
-
   new Gauge({
     name: 'cnsdn_device_sessions',
     help: 'Device sessions by state',
@@ -114,7 +105,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auth,
     rateLimit: false,
     guard,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui)],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), webuiRoutes(webui)],
     version: VERSION,
   });
 
@@ -124,10 +115,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await telemetry.start();
   const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));
   await configSync.start(bus);
-  const sync = await startDeviceSync(store, bus, cluster.cluster);
+  const sync = await startDeviceSync(store, bus, sessions);
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
   const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind), { kinds: ['device', 'link'] });
-  await services.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
+  await services.start(bus);
+  await slices.start(bus);
   ctx.relay.start();
   let demoGnmi: DemoGnmi | undefined;
   if (options.demo) {
@@ -145,28 +137,28 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  await cluster.start(url);
   await auth.bootstrap(options.initialAdmin ?? authSettings.initialAdmin, url);
   logger.info({ url, store: store.backend, bus: bus.backend, southbound: allowlist.cidrs, auth: auth.mode }, 'cnsdn ready');
 
   let closed = false;
-  const shutdown = async (graceful: boolean) => {
-    if (closed) return;
-    closed = true;
-    await server.close();
-    await auth.close();
-    await sync.unsubscribe();
-    // Gracefully: sessions stop and leases are released, so the others take over at once.
-    await (graceful ? cluster.stop() : cluster.halt());
-    await listInvalidation.unsubscribe();
-    await configSync.stop();
-    await services.stop();
-    await ctx.relay.stop();
-    await telemetry.stop();
-    await sessions.close();
-    await demoGnmi?.close();
-    await bus.close();
-    await store.close();
+  return {
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await auth.close();
+      await sync.unsubscribe();
+      await listInvalidation.unsubscribe();
+      await configSync.stop();
+      await slices.stop();
+      await services.stop();
+      await ctx.relay.stop();
+      await telemetry.stop();
+      await sessions.close();
+      await demoGnmi?.close();
+      await bus.close();
+      await store.close();
+    },
   };
-  return { url, close: () => shutdown(true), halt: () => shutdown(false) };
 }

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturesMissing } from '../common/fixtures.js';
-import { GnmiStatusError } from '../protocols/gnmi/index.js';
-import { dig, fixture, type Lab, ruleValue, startLab, until } from './testing.js';
+import { dig, fixture, type Lab, ruleValue, startLab, until, whileRefusing } from './testing.js';
 
 const SVC = 'tfs-l3vpn-svc';
 const ni = (path = '') => `/network-instances/network-instance[name=${SVC}]${path}`;
@@ -78,31 +77,24 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
   });
 
   it('a refusal on the third device of the path puts the first two back exactly; the service is not ACTIVE and says why', async () => {
-    const target = lab.sim.targets[2]!.target;
-    const set = target.set;
-    target.set = () => {
-      throw new GnmiStatusError('FAILED_PRECONDITION', 'r3 is in maintenance');
-    };
-    try {
-      const svc = l3Service('via-r3', [ep('r1', 'Ethernet1'), ep('dc2', 'int')], {
-        service_config: { config_rules: [{ action: 'CONFIGACTION_SET', custom: { resource_key: '/device[r1]/endpoint[Ethernet1]/settings', resource_value: { address_ip: '192.168.7.1', address_prefix: 24 } } }] },
-      });
-      assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', svc)).status, 200);
-      const failed = await lab.waitStatus('via-r3', 'SERVICESTATUS_PLANNED', true);
-      const why = ruleValue(failed, '/cnsdn/failure');
-      assert.equal(dig(why, 'device'), 'r3');
-      assert.equal(dig(why, 'code'), 'CNSDN_DRIVER_ERROR');
-      assert.match(String(dig(why, 'message')), /FAILED_PRECONDITION.*maintenance/);
-      assert.deepEqual(dig(why, 'restored'), ['r2', 'r1']);
-      assert.deepEqual(await configs(), pristine, 'r1 and r2 restored, r3 untouched');
-      assert.deepEqual(dig((await lab.call('GET', '/tfs-api/context/admin/service/via-r3/connections')).body, 'connections'), []);
+    await whileRefusing(lab, 2, 'FAILED_PRECONDITION', 'r3 is in maintenance', async () => {
+        const svc = l3Service('via-r3', [ep('r1', 'Ethernet1'), ep('dc2', 'int')], {
+          service_config: { config_rules: [{ action: 'CONFIGACTION_SET', custom: { resource_key: '/device[r1]/endpoint[Ethernet1]/settings', resource_value: { address_ip: '192.168.7.1', address_prefix: 24 } } }] },
+        });
+        assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', svc)).status, 200);
+        const failed = await lab.waitStatus('via-r3', 'SERVICESTATUS_PLANNED', true);
+        const why = ruleValue(failed, '/cnsdn/failure');
+        assert.equal(dig(why, 'device'), 'r3');
+        assert.equal(dig(why, 'code'), 'CNSDN_DRIVER_ERROR');
+        assert.match(String(dig(why, 'message')), /FAILED_PRECONDITION.*maintenance/);
+        assert.deepEqual(dig(why, 'restored'), ['r2', 'r1']);
+        assert.deepEqual(await configs(), pristine, 'r1 and r2 restored, r3 untouched');
+        assert.deepEqual(dig((await lab.call('GET', '/tfs-api/context/admin/service/via-r3/connections')).body, 'connections'), []);
 
-      const again = await lab.call('POST', '/api/services/admin/via-r3/activate');
-      assert.equal(again.status, 502);
-      assert.deepEqual(await configs(), pristine);
-    } finally {
-      target.set = set;
-    }
+        const again = await lab.call('POST', '/api/services/admin/via-r3/activate');
+        assert.equal(again.status, 502);
+        assert.deepEqual(await configs(), pristine);
+    });
     const ok = await lab.call('POST', '/api/services/admin/via-r3/activate');
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     await lab.waitStatus('via-r3', 'SERVICESTATUS_ACTIVE');
@@ -114,22 +106,15 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
     assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', fixture('eucnc24/tfs-service.json'))).status, 200);
     await lab.waitStatus(SVC, 'SERVICESTATUS_ACTIVE');
     const active = await configs();
-    const target = lab.sim.targets[2]!.target;
-    const set = target.set;
-    target.set = () => {
-      throw new GnmiStatusError('ABORTED', 'r3 configuration is locked by another session');
-    };
-    try {
-      const del = await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`);
-      assert.equal(del.status, 502, JSON.stringify(del.body));
-      assert.match(String(dig(del.body, 'detail')), /r3.*locked by another session/);
-      const kept = await lab.service(SVC);
-      assert.equal(kept.service_status.service_status, 'SERVICESTATUS_ACTIVE');
-      assert.deepEqual(dig(ruleValue(kept, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
-      assert.deepEqual(await configs(), active);
-    } finally {
-      target.set = set;
-    }
+    await whileRefusing(lab, 2, 'ABORTED', 'r3 configuration is locked by another session', async () => {
+        const del = await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`);
+        assert.equal(del.status, 502, JSON.stringify(del.body));
+        assert.match(String(dig(del.body, 'detail')), /r3.*locked by another session/);
+        const kept = await lab.service(SVC);
+        assert.equal(kept.service_status.service_status, 'SERVICESTATUS_ACTIVE');
+        assert.deepEqual(dig(ruleValue(kept, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
+        assert.deepEqual(await configs(), active);
+    });
     assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`)).status, 200);
     assert.deepEqual(await configs(), pristine);
   });

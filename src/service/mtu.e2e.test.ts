@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixturesMissing } from '../common/fixtures.js';
-import { GnmiStatusError } from '../protocols/gnmi/index.js';
-import { dig, l2Service, type Lab, ruleValue, startLab } from './testing.js';
+import { dig, l2Service, type Lab, ruleValue, startLab, whileRefusing } from './testing.js';
 
 const mtuOf = async (lab: Lab, i: number, itf: string) => dig(await lab.routerGet(i, `/interfaces/interface[name=${itf}]/config`), 'mtu');
 
@@ -29,19 +28,12 @@ describe('service MTU (an interface attribute) comes off with the service', { sk
   });
 
   it('a refusal on the third router puts the first two back, MTU included', async () => {
-    const target = lab.sim.targets[2]!.target;
-    const set = target.set;
-    target.set = () => {
-      throw new GnmiStatusError('FAILED_PRECONDITION', 'r3 is in maintenance');
-    };
-    try {
-      assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', l2('mtu-b', 311, 9100))).status, 200);
-      const failed = await lab.waitStatus('mtu-b', 'SERVICESTATUS_PLANNED', true);
-      assert.deepEqual(dig(ruleValue(failed, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
-      assert.deepEqual(await configs(), pristine);
-    } finally {
-      target.set = set;
-    }
+    await whileRefusing(lab, 2, 'FAILED_PRECONDITION', 'r3 is in maintenance', async () => {
+        assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', l2('mtu-b', 311, 9100))).status, 200);
+        const failed = await lab.waitStatus('mtu-b', 'SERVICESTATUS_PLANNED', true);
+        assert.deepEqual(dig(ruleValue(failed, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
+        assert.deepEqual(await configs(), pristine);
+    });
     assert.equal((await lab.call('DELETE', '/tfs-api/context/admin/service/mtu-b')).status, 200);
     assert.deepEqual(await configs(), pristine);
   });

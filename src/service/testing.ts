@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startController, type RunningController } from '../app/index.js';
 import { TFS_FIXTURES } from '../common/fixtures.js';
-import { GnmiClient, parsePath, typedValueToJs } from '../protocols/gnmi/index.js';
+import { GnmiClient, GnmiStatusError, parsePath, typedValueToJs } from '../protocols/gnmi/index.js';
 import { type GnmiSim, startGnmiSim } from '../sim/gnmi/run.js';
 import { type NetconfSim, startNetconfSim } from '../sim/netconf/run.js';
 
@@ -193,4 +193,18 @@ export function l2Service(name: string, settings: Record<string, unknown>): unkn
   svc.service_id.service_uuid.uuid = name;
   svc.service_config.config_rules[0]!.custom.resource_value = settings;
   return svc;
+}
+
+/** Runs fn while simulated router i refuses every Set with a gNMI `code` and `message`. */
+export async function whileRefusing<T>(lab: Lab, i: number, code: string, message: string, fn: () => Promise<T>): Promise<T> {
+  const target = lab.sim.targets[i]!.target;
+  const set = target.set;
+  target.set = () => {
+    throw new GnmiStatusError(code as ConstructorParameters<typeof GnmiStatusError>[0], message);
+  };
+  try {
+    return await fn();
+  } finally {
+    target.set = set;
+  }
 }
