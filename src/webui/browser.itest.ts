@@ -182,6 +182,27 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.click('#rule-form button[type=submit]');
     await page.locator('table.rules', { hasText: 'from the browser' }).waitFor({ timeout: WAIT });
 
+    // An L2VPN from the form: dry run, create, its path drawn on the graph.
+    await page.click('a[data-nav=services]');
+    await page.click('#new-service');
+    await page.fill('#service-form input[name=name]', 'vpn-browser');
+    await page.selectOption('#service-form select[name=ep_a]', { label: 'R1-EMU / 13/1/2' });
+    await page.selectOption('#service-form select[name=ep_b]', { label: 'R2-EMU / 13/1/2' });
+    await page.fill('#service-form input[name=vlan]', '400');
+    assert.equal(await page.locator('#create-service').isDisabled(), true, 'no create before a dry run');
+    await page.click('#service-form button[type=submit]');
+    await page.locator('#service-preview table').waitFor({ timeout: WAIT });
+    assert.match(await text(page.locator('#service-preview')), /O1-OLS/);
+    await shot(page, '06-service-dry-run');
+    await page.click('#create-service');
+    await page.locator('#connections-table tbody tr td[data-label=Path]').waitFor({ timeout: WAIT });
+    const pathGraph = page.locator('.card [data-testid=graph][data-ready]');
+    await pathGraph.waitFor({ timeout: WAIT });
+    const onPath = (JSON.parse((await pathGraph.getAttribute('data-nodes')) ?? '[]') as { label: string; path: boolean }[]).filter((n) => n.path).map((n) => n.label);
+    assert.deepEqual(onPath.sort(), ['O1-OLS', 'R1-EMU', 'R2-EMU']);
+    await page.locator('.page-head .badge', { hasText: 'ACTIVE' }).waitFor({ timeout: WAIT });
+    await shot(page, '07-service');
+
     // Live: a change made elsewhere appears in the event log without reloading.
     await page.click('a[data-nav=events]');
     await page.locator('#events-table').waitFor({ timeout: WAIT });
@@ -193,7 +214,7 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     });
     assert.equal(res.status(), 200, await res.text());
     await page.locator('#event-rows tr[data-kind=device]', { hasText: 'R9-LIVE' }).first().waitFor({ timeout: WAIT });
-    await shot(page, '06-events');
+    await shot(page, '08-events');
 
     // Names are shown as text, never run as markup.
     const evil = '<img src=x onerror="window.__xss=1">';
@@ -206,12 +227,12 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.locator('#devices-table', { hasText: evil }).waitFor({ timeout: WAIT });
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     assert.equal(await page.locator('#devices-table img').count(), 0);
-    await shot(page, '07-devices');
+    await shot(page, '09-devices');
 
     for (const [nav, name] of [
-      ['links', '08-links'],
-      ['services', '09-services'],
-      ['telemetry', '10-telemetry'],
+      ['links', '10-links'],
+      ['services', '11-services'],
+      ['telemetry', '12-telemetry'],
     ] as const) {
       await page.click(`a[data-nav=${nav}]`);
       await page.locator('#main h1').waitFor({ timeout: WAIT });
@@ -223,10 +244,10 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click('a[data-nav=devices]');
     await page.locator('#devices-table').waitFor({ timeout: WAIT });
-    await shot(page, '11-devices-narrow');
+    await shot(page, '13-devices-narrow');
     await page.click('a[data-nav=topology]');
     await page.locator('[data-testid=graph][data-ready]').waitFor({ timeout: WAIT });
-    await shot(page, '12-topology-narrow');
+    await shot(page, '14-topology-narrow');
     await page.setViewportSize({ width: 1280, height: 800 });
 
     if (auth) {
@@ -269,7 +290,7 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
       await page.locator('#device-name').waitFor({ timeout: WAIT });
       assert.equal(await page.locator('#delete-device').count(), 0);
       assert.equal(await page.locator('#rule-form').count(), 0);
-      await shot(page, '13-viewer-device');
+      await shot(page, '15-viewer-device');
       // The server refuses anyway, even with a valid session and CSRF token.
       const token = await csrf(page, url);
       const del = await page.request.delete(`${url}/tfs-api/device/R1-EMU`, { headers: { 'x-csrf-token': token } });
@@ -298,7 +319,7 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.fill('#rule-form textarea[name=value]', '"yes"');
     await page.click('#rule-form button[type=submit]');
     await page.locator('table.rules', { hasText: '/after/restart' }).waitFor({ timeout: WAIT });
-    await shot(page, '14-after-restart');
+    await shot(page, '16-after-restart');
     await page.close();
   });
 });

@@ -111,7 +111,7 @@ export function topologyGraph(options: GraphOptions): Graph {
     // Where each device is drawn (the canvas has no elements): for tests and assistive tools.
     const describe = () => {
       if (!cy) return;
-      element.dataset.nodes = JSON.stringify(cy.nodes().map((n) => ({ id: n.id(), label: n.data('label'), ...n.renderedPosition() })));
+      element.dataset.nodes = JSON.stringify(cy.nodes().map((n) => ({ id: n.id(), label: n.data('label'), path: n.hasClass('hl'), ...n.renderedPosition() })));
     };
     describe();
     cy.on('viewport', describe);
