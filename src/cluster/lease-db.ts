@@ -118,20 +118,56 @@ function chunks<T>(list: readonly T[]): T[][] {
 }
 
 export class SqlLeaseStore implements LeaseStore {
-  private constructor(private readonly db: Kysely<ClusterDb>) {}
+  private db: Kysely<ClusterDb>;
+
+  private constructor(private readonly connect: () => Kysely<ClusterDb>) {
+    this.db = connect();
+  }
 
   /** Its own small pool: heartbeats must not wait behind the store's bulk work. */
   static open(url: string): SqlLeaseStore {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new CnsdnError('INVALID_ARGUMENT', 'cluster leases need a PostgreSQL or CockroachDB URL');
-    const client = postgres(url, { max: 4, connect_timeout: 5, onnotice: () => {}, connection: { application_name: 'cnsdn-cluster' } });
-    return new SqlLeaseStore(new Kysely<ClusterDb>({ dialect: new PostgresJSDialect({ postgres: client }) }));
+    return new SqlLeaseStore(() => {
+      const client = postgres(url, { max: 4, connect_timeout: 5, onnotice: () => {}, connection: { application_name: 'cnsdn-cluster' } });
+      return new Kysely<ClusterDb>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    });
+  }
+
+  /**
+   * Runs a membership call that must answer within `ms`. A primary that went silent (failover,
+   * partition) leaves queries hanging on dead sockets: the pool is then replaced, so the next
+   * call connects afresh (to the new primary with target_session_attrs=read-write).
+   */
+  async #bounded<R>(ms: number, fn: () => Promise<R>): Promise<R> {
+    const db = this.db;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CnsdnError('UNAVAILABLE', `the database did not answer a membership call within ${ms} ms`)), ms);
+    });
+    const call = fn();
+    call.catch(() => undefined);
+    try {
+      return await Promise.race([call, timeout]);
+    } catch (err) {
+      if (err instanceof CnsdnError && err.code === 'UNAVAILABLE' && this.db === db) {
+        this.db = this.connect();
+        void db.destroy().catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #serializable<R>(fn: (trx: Kysely<ClusterDb>) => Promise<R>): Promise<R> {
     return withRetry(() => this.db.transaction().setIsolationLevel('serializable').execute(fn), { maxAttempts: 8, isRetryable: isSerializationFailure });
   }
 
-  async register(self: Self, ttlMs: number): Promise<boolean> {
+  register(self: Self, ttlMs: number): Promise<boolean> {
+    return this.#bounded(ttlMs, () => this.#register(self, ttlMs));
+  }
+
+  async #register(self: Self, ttlMs: number): Promise<boolean> {
     const rows = await this.db
       .insertInto('cluster_member')
       .values({
@@ -162,7 +198,11 @@ export class SqlLeaseStore implements LeaseStore {
     return rows.length === 1;
   }
 
-  async heartbeat(self: Self, ttlMs: number): Promise<{ alive: boolean; draining: boolean }> {
+  heartbeat(self: Self, ttlMs: number): Promise<{ alive: boolean; draining: boolean }> {
+    return this.#bounded(ttlMs, () => this.#heartbeat(self, ttlMs));
+  }
+
+  async #heartbeat(self: Self, ttlMs: number): Promise<{ alive: boolean; draining: boolean }> {
     const row = await this.db
       .updateTable('cluster_member')
       .set({ heartbeat_at: sql<number>`${NOW}`, expires_at: sql<number>`${NOW} + ${ttlMs}`, address: self.address })
