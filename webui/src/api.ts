@@ -70,19 +70,27 @@ export function writeHeaders(json: boolean): Record<string, string> {
   return headers;
 }
 
+const MAX_RETRIES = 3;
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
   const hasBody = options.body !== undefined;
   let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: method === 'GET' ? { accept: 'application/json' } : writeHeaders(hasBody),
-      body: hasBody ? JSON.stringify(options.body) : undefined,
-    });
-  } catch (err) {
-    throw new ApiError(0, 'NETWORK', `Cannot reach the controller: ${(err as Error).message}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: method === 'GET' ? { accept: 'application/json' } : writeHeaders(hasBody),
+        body: hasBody ? JSON.stringify(options.body) : undefined,
+      });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `Cannot reach the controller: ${(err as Error).message}`);
+    }
+    // An overloaded server sheds load with 503 + Retry-After: reads are retried a few times.
+    if (res.status !== 503 || method !== 'GET' || attempt >= MAX_RETRIES) break;
+    const after = Number(res.headers.get('retry-after'));
+    await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(after) && after > 0 ? after * 1000 : 500, 2000) * (attempt + 1)));
   }
   if (!res.ok) {
     const error = await toError(res);

@@ -116,7 +116,16 @@ async function boot(): Promise<void> {
   try {
     session = await currentSession();
   } catch (err) {
-    replace(app, h('div', { class: 'center' }, h('h1', null, 'cnsdn'), h('p', { class: 'error', role: 'alert' }, (err as Error).message)));
+    replace(
+      app,
+      h(
+        'div',
+        { class: 'center' },
+        h('h1', null, 'cnsdn'),
+        h('p', { class: 'error', role: 'alert' }, (err as Error).message),
+        h('button', { type: 'button', onclick: () => void boot() }, 'Try again'),
+      ),
+    );
     return;
   }
   const route = currentRoute();

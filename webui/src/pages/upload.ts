@@ -2,6 +2,7 @@
 import { ApiError, writeHeaders } from '../api.js';
 import { field, h, replace, table } from '../dom.js';
 import type { Page } from '../page.js';
+import { state } from '../state.js';
 import { errorBox, readOnlyNote, section } from './common.js';
 
 interface EntityResult {
@@ -63,6 +64,10 @@ function report(r: ImportResult): HTMLElement {
 }
 
 export const uploadPage: Page = async (main) => {
+  if (!state.canWrite) {
+    replace(main, h('h1', null, 'Upload a descriptor'), readOnlyNote());
+    return;
+  }
   const fileInput = h('input', { type: 'file', name: 'file', accept: '.json,application/json', id: 'descriptor-file' });
   const textArea = h('textarea', { name: 'text', rows: 8, placeholder: '{"devices": [...], "links": [...]}', id: 'descriptor-text' });
   const progress = h('progress', { max: 100, hidden: true, id: 'upload-progress' });
@@ -128,7 +133,6 @@ export const uploadPage: Page = async (main) => {
   replace(
     main,
     h('h1', null, 'Upload a descriptor'),
-    readOnlyNote(),
     h(
       'div',
       { class: 'card' },
