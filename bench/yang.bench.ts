@@ -4,11 +4,14 @@
  * Run: npx tsx bench/yang.bench.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { SHARED_DIR } from '../src/common/fixtures.js';
 import { compileModules } from '../src/protocols/yang/compiler.js';
+import { SchemaCache } from '../src/protocols/yang/index.js';
 import { ModuleLoader } from '../src/protocols/yang/loader.js';
+import { validateInstance } from '../src/protocols/yang/validate.js';
 
 const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
 if (!existsSync(OC)) {
@@ -77,3 +80,64 @@ for (const [label, files] of [
       (hasYanglint ? `; yanglint -i ${median(theirs).toFixed(0)} ms (process included)` : '; yanglint not installed'),
   );
 }
+
+// ---- validation of a 10,000-interface configuration ----
+
+function interfacesDoc(n: number): string {
+  const ifs = [];
+  for (let i = 0; i < n; i++) {
+    const name = `eth${i}`;
+    const ip = `10.${(i >> 8) & 255}.${i & 255}.1`;
+    ifs.push({
+      name,
+      config: { name, type: 'iana-if-type:ethernetCsmacd', mtu: 1500 + (i % 100), description: `port ${i}`, enabled: true },
+      subinterfaces: {
+        subinterface: [{ index: 0, config: { index: 0, enabled: true }, 'openconfig-if-ip:ipv4': { addresses: { address: [{ ip, config: { ip, 'prefix-length': 24 } }] } } }],
+      },
+    });
+  }
+  return JSON.stringify({ 'openconfig-interfaces:interfaces': { interface: ifs } });
+}
+
+const VALIDATE_MODULES = ['models/interfaces/openconfig-interfaces.yang', 'models/interfaces/openconfig-if-ip.yang', 'third_party/ietf/iana-if-type.yang'];
+const doc = interfacesDoc(10_000);
+const tmp = mkdtempSync(join(tmpdir(), 'cnsdn-yang-bench-'));
+const docFile = join(tmp, 'interfaces-10k.json');
+writeFileSync(docFile, doc);
+const cache = new SchemaCache();
+const req = { searchDirs: DIRS, modules: VALIDATE_MODULES.map((f) => ({ file: join(OC, f) })) };
+const cold: number[] = [];
+const warm: number[] = [];
+const warmCpu: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const t0 = performance.now();
+  const schema = compileModules(new ModuleLoader(DIRS), req.modules);
+  const r = validateInstance(schema, doc, { format: 'json', type: 'config' });
+  cold.push(performance.now() - t0);
+  if (!r.valid) throw new Error(`benchmark document invalid: ${JSON.stringify(r.errors.slice(0, 3))}`);
+}
+cache.get(req);
+for (let i = 0; i < runs; i++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = validateInstance(cache.get(req), doc, { format: 'json', type: 'config' });
+  warm.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  warmCpu.push((c.user + c.system) / 1000);
+  if (!r.valid) throw new Error('benchmark document invalid');
+}
+let ylMs: number[] = [];
+if (hasYanglint) {
+  ylMs = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync('yanglint', ['-i', '-Q', '-t', 'config', '-p', 'models', '-p', 'third_party/ietf', ...VALIDATE_MODULES, docFile], { cwd: OC, stdio: 'ignore', timeout: 600_000 });
+    ylMs.push(performance.now() - t0);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
+console.log(
+  `validate 10,000 interfaces (${(doc.length / 1e6).toFixed(1)} MB RFC 7951 JSON, config): cnsdn warm schema cache ${median(warm).toFixed(0)} ms ` +
+    `(cpu ${median(warmCpu).toFixed(0)} ms), cold (compile + validate) ${median(cold).toFixed(0)} ms` +
+    (hasYanglint ? `; yanglint -t config ${median(ylMs).toFixed(0)} ms (schema load and process included)` : '; yanglint not installed'),
+);

@@ -24,19 +24,29 @@ const NETCONF_BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 const isDataKind = (n: SchemaNode): n is DataSchemaNode =>
   n.kind === 'container' || n.kind === 'list' || n.kind === 'leaf' || n.kind === 'leaf-list' || n.kind === 'anydata' || n.kind === 'anyxml';
 
-const childIndex = new WeakMap<object, Map<string, DataSchemaNode>>();
+/** Shared by every leaf and leaf-list entry: they never have children. */
+const NO_CHILDREN: DataNode[] = Object.freeze([]) as unknown as DataNode[];
 
-/** Data children of a schema node (or of the whole schema at the root), by `module:name`. */
-function childrenByName(schema: CompiledSchema, parent: DataSchemaNode | undefined): Map<string, DataSchemaNode> {
+const childIndex = new WeakMap<object, Map<string, DataSchemaNode[]>>();
+
+/** Data children of a schema node (or of the whole schema at the root) by local name (then by module). */
+function childNamed(schema: CompiledSchema, parent: DataSchemaNode | undefined, moduleName: string, local: string): DataSchemaNode | undefined {
   const owner: object = parent ?? schema;
   let m = childIndex.get(owner);
   if (!m) {
     m = new Map();
     const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((x) => x.implemented).flatMap((x) => dataChildren(x));
-    for (const c of list) if (isDataKind(c)) m.set(`${c.module.name}:${c.name}`, c);
+    for (const c of list) {
+      if (!isDataKind(c)) continue;
+      const same = m.get(c.name);
+      if (same) same.push(c);
+      else m.set(c.name, [c]);
+    }
     childIndex.set(owner, m);
   }
-  return m;
+  const named = m.get(local);
+  if (named) for (const c of named) if (c.module.name === moduleName) return c;
+  return undefined;
 }
 
 export class InstanceReader {
@@ -75,14 +85,13 @@ export class InstanceReader {
 
   /** The schema child named, or an error (unknown module, unknown node, config false in configuration). */
   private child(parent: DataNode, moduleName: string | undefined, local: string, nsShown: string): DataSchemaNode | undefined {
-    const where = parent.schema ? dataPath(parent) : '';
     if (!moduleName) {
-      this.error('YANG_DATA_UNKNOWN_NAMESPACE', where || '/', `node "${local}" has no known module (${nsShown})`);
+      this.error('YANG_DATA_UNKNOWN_NAMESPACE', parent.schema ? dataPath(parent) : '/', `node "${local}" has no known module (${nsShown})`);
       return undefined;
     }
-    const c = childrenByName(this.schema, parent.schema).get(`${moduleName}:${local}`);
+    const c = childNamed(this.schema, parent.schema, moduleName, local);
     if (!c) {
-      this.error('YANG_DATA_UNKNOWN_NODE', where || '/', `node "${local}" of module "${moduleName}" is not a child of ${parent.schema ? `"${parent.schema.name}"` : 'the root'}`);
+      this.error('YANG_DATA_UNKNOWN_NODE', parent.schema ? dataPath(parent) : '/', `node "${local}" of module "${moduleName}" is not a child of ${parent.schema ? `"${parent.schema.name}"` : 'the root'}`);
       return undefined;
     }
     if (!c.config && this.opts.type !== 'data') {
@@ -93,7 +102,9 @@ export class InstanceReader {
   }
 
   private add(parent: DataNode, schema: DataSchemaNode): DataNode {
-    const n: DataNode = { schema, parent, children: [] };
+    // Every field set in one order: one object shape for all nodes keeps property access monomorphic.
+    const leafLike = schema.kind === 'leaf' || schema.kind === 'leaf-list';
+    const n: DataNode = { schema, parent, children: leafLike ? NO_CHILDREN : [], value: undefined, valueType: undefined, identity: undefined, raw: undefined, implicit: undefined };
     parent.children.push(n);
     this.nodes++;
     return n;
@@ -114,34 +125,29 @@ export class InstanceReader {
 
   /** After the children of a node are read: duplicates, keys, key uniqueness, leaf-list uniqueness. */
   private finish(n: DataNode): void {
-    const seen = new Map<DataSchemaNode, DataNode>();
-    const keysOf = new Map<ListNode, Map<string, DataNode>>();
-    const llValues = new Map<DataSchemaNode, Set<string>>();
+    let seen: Set<DataSchemaNode> | undefined;
+    let keysOf: Map<ListNode, Set<string>> | undefined;
+    let llValues: Map<DataSchemaNode, Set<string>> | undefined;
     for (const c of n.children) {
       const s = c.schema!;
-      if (s.kind === 'leaf' || s.kind === 'container' || s.kind === 'anydata' || s.kind === 'anyxml') {
+      const kind = s.kind;
+      if (kind === 'leaf' || kind === 'container' || kind === 'anydata' || kind === 'anyxml') {
+        seen ??= new Set();
         if (seen.has(s)) this.error('YANG_DATA_DUPLICATE', dataPath(c), `"${s.name}" appears more than once`);
-        else seen.set(s, c);
-      } else if (s.kind === 'list') {
-        if (s.keys.length === 0) continue;
-        let key = '';
-        let missing = false;
-        for (const k of s.keys) {
-          const kn = c.children.find((x) => x.schema === k);
-          if (!kn) {
-            missing = true;
-            this.error('YANG_DATA_MISSING_KEY', dataPath(c), `list entry of "${s.name}" has no key "${k.name}"`);
-          } else key += `${kn.value}\u0000`;
-        }
-        if (missing) continue;
+        else seen.add(s);
+      } else if (kind === 'list') {
+        const key = this.keyOf(c, s);
+        if (key === undefined) continue;
+        keysOf ??= new Map();
         let m = keysOf.get(s);
         if (!m) {
-          m = new Map();
+          m = new Set();
           keysOf.set(s, m);
         }
         if (m.has(key)) this.error('YANG_DATA_DUPLICATE_KEY', dataPath(c), `duplicate entry of list "${s.name}" (same keys)`);
-        else m.set(key, c);
-      } else if (s.kind === 'leaf-list' && s.config) {
+        else m.add(key);
+      } else if (kind === 'leaf-list' && s.config) {
+        llValues ??= new Map();
         let set = llValues.get(s);
         if (!set) {
           set = new Set();
@@ -151,6 +157,27 @@ export class InstanceReader {
         set.add(c.value ?? '');
       }
     }
+  }
+
+  /** The keys of a list entry as one string; undefined (and an error) when one is missing or the list has none. */
+  private keyOf(c: DataNode, s: ListNode): string | undefined {
+    if (s.keys.length === 0) return undefined;
+    let key = '';
+    let missing = false;
+    for (const k of s.keys) {
+      let kn: DataNode | undefined;
+      for (const x of c.children) {
+        if (x.schema === k) {
+          kn = x;
+          break;
+        }
+      }
+      if (!kn) {
+        missing = true;
+        this.error('YANG_DATA_MISSING_KEY', dataPath(c), `list entry of "${s.name}" has no key "${k.name}"`);
+      } else key += `${kn.value}\u0000`;
+    }
+    return missing ? undefined : key;
   }
 
   // ---- RFC 7951 JSON ----
@@ -173,8 +200,9 @@ export class InstanceReader {
 
   private jsonObject(obj: Record<string, unknown>, parent: DataNode, depth: number): void {
     if (this.limit(parent, depth)) return;
-    for (const [member, value] of Object.entries(obj)) {
-      if (member.startsWith('@')) continue;
+    for (const member in obj) {
+      if (member.charCodeAt(0) === 64 /* @ */) continue;
+      const value = obj[member];
       const i = member.indexOf(':');
       const modName = i < 0 ? parent.schema?.module.name : member.slice(0, i);
       const local = i < 0 ? member : member.slice(i + 1);
@@ -188,12 +216,10 @@ export class InstanceReader {
   }
 
   private jsonMember(s: DataSchemaNode, value: unknown, parent: DataNode, depth: number): void {
-    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-    const where = (): string => childPath(parent, s);
     switch (s.kind) {
       case 'container': {
         if (!isObj(value)) {
-          this.error('YANG_DATA_ENCODING', where(), `container "${s.name}" must be a JSON object`);
+          this.error('YANG_DATA_ENCODING', childPath(parent, s), `container "${s.name}" must be a JSON object`);
           return;
         }
         const n = this.add(parent, s);
@@ -203,12 +229,12 @@ export class InstanceReader {
       }
       case 'list': {
         if (!Array.isArray(value)) {
-          this.error('YANG_DATA_ENCODING', where(), `list "${s.name}" must be a JSON array`);
+          this.error('YANG_DATA_ENCODING', childPath(parent, s), `list "${s.name}" must be a JSON array`);
           return;
         }
         for (const e of value) {
           if (!isObj(e)) {
-            this.error('YANG_DATA_ENCODING', where(), `entries of list "${s.name}" must be JSON objects`);
+            this.error('YANG_DATA_ENCODING', childPath(parent, s), `entries of list "${s.name}" must be JSON objects`);
             continue;
           }
           const n = this.add(parent, s);
@@ -222,7 +248,7 @@ export class InstanceReader {
         return;
       case 'leaf-list':
         if (!Array.isArray(value)) {
-          this.error('YANG_DATA_ENCODING', where(), `leaf-list "${s.name}" must be a JSON array`);
+          this.error('YANG_DATA_ENCODING', childPath(parent, s), `leaf-list "${s.name}" must be a JSON array`);
           return;
         }
         for (const v of value) this.leafValue(parent, s, { encoding: 'json', json: v, prefixModule: jsonPrefix });
@@ -286,6 +312,10 @@ export class InstanceReader {
       }
     }
   }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function jsonPrefix(p: string | undefined): string | undefined {

@@ -48,6 +48,23 @@ export function validateInstance(schema: CompiledSchema, text: string, opts: Val
 }
 
 const hasMandatoryCache = new WeakMap<SchemaNode, boolean>();
+const levelCheckCache = new WeakMap<SchemaNode, boolean>();
+
+/** Whether the children of a node carry constraints checked per level (mandatory, choice, counts, unique). */
+function needsLevelCheck(s: SchemaNode): boolean {
+  let v = levelCheckCache.get(s);
+  if (v === undefined) {
+    v = childrenOf(s).some((c) => {
+      if (c.kind === 'choice') return true;
+      if (c.kind === 'leaf' || c.kind === 'anydata' || c.kind === 'anyxml') return c.mandatory;
+      if (c.kind === 'list' || c.kind === 'leaf-list') return c.minElements > 0 || c.maxElements !== Infinity || (c.kind === 'list' && c.unique.length > 0);
+      if (c.kind === 'container') return c.presence === undefined && hasMandatory(c);
+      return false;
+    });
+    levelCheckCache.set(s, v);
+  }
+  return v;
+}
 
 class TreeValidator {
   private readonly absoluteLeafrefs = new Map<LeafrefInfo, Set<string>>();
@@ -68,6 +85,16 @@ class TreeValidator {
   }
 
   node(n: DataNode): void {
+    if (!n.schema || needsLevelCheck(n.schema)) this.levels(n);
+    for (const c of n.children) {
+      this.conditions(c);
+      const s = c.schema!;
+      if (s.kind === 'leaf' || s.kind === 'leaf-list') this.references(c);
+      else if (s.kind === 'container' || s.kind === 'list') this.node(c);
+    }
+  }
+
+  private levels(n: DataNode): void {
     const groups = new Map<SchemaNode, DataNode[]>();
     for (const c of n.children) {
       const g = groups.get(c.schema!);
@@ -78,12 +105,6 @@ class TreeValidator {
     else {
       const present = new Set(n.children.map((c) => c.schema!.module));
       for (const m of present) this.level(n, m.children, groups);
-    }
-    for (const c of n.children) {
-      this.conditions(c);
-      const s = c.schema!;
-      if (s.kind === 'leaf' || s.kind === 'leaf-list') this.references(c);
-      else if (s.kind === 'container' || s.kind === 'list') this.node(c);
     }
   }
 
@@ -199,9 +220,14 @@ class TreeValidator {
 }
 
 /** The when conditions that govern a schema node, with whether each is evaluated on the data parent. */
+const whenCache = new WeakMap<SchemaNode, { cond: XPathCondition; onParent: boolean }[]>();
 function whenConditions(s: SchemaNode): { cond: XPathCondition; onParent: boolean }[] {
-  const out = s.when.map((cond) => ({ cond, onParent: cond.origin === 'uses' || cond.origin === 'augment' }));
-  for (let p = s.parent; p && (p.kind === 'case' || p.kind === 'choice'); p = p.parent) for (const cond of p.when) out.push({ cond, onParent: true });
+  let out = whenCache.get(s);
+  if (!out) {
+    out = s.when.map((cond) => ({ cond, onParent: cond.origin === 'uses' || cond.origin === 'augment' }));
+    for (let p = s.parent; p && (p.kind === 'case' || p.kind === 'choice'); p = p.parent) for (const cond of p.when) out.push({ cond, onParent: true });
+    whenCache.set(s, out);
+  }
   return out;
 }
 
