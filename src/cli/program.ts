@@ -5,6 +5,7 @@ import { registerGet } from './commands/get.js';
 import { registerGnmi } from './commands/gnmi.js';
 import { durationMs } from './commands/gnmi-options.js';
 import { registerLoad } from './commands/load.js';
+import { registerLoadgen } from './loadgen-command.js';
 import { registerNetconf } from './commands/netconf.js';
 import { defaultServeDeps, registerServe, type ServeDeps } from './commands/serve.js';
 import { registerYang } from './commands/yang.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIO, ctx: CommandContext, serveDeps: ServeDep
   registerGnmi(program, ctx, serveDeps);
   registerYang(program, ctx);
   registerNetconf(program, ctx);
+  registerLoadgen(program, ctx);
   return program;
 }
 
