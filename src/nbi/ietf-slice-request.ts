@@ -185,7 +185,9 @@ function oneSlice(s: SliceServiceIn, path: string, faults: Faults): SliceRequest
   }
 
   const settings: Record<string, unknown> = {};
-  if (!anyAddress && firstVlan !== undefined) Object.assign(settings, { vlan_id: firstVlan, access_vlan_tagged: true });
+  // The slice's VLAN also tags the links between routers (their subinterface index), so slices share links.
+  if (firstVlan !== undefined) settings.vlan_id = firstVlan;
+  if (!anyAddress && firstVlan !== undefined) settings.access_vlan_tagged = true;
   if (anyAddress) settings.address_families = ['IPV4'];
   if (mtu !== undefined) settings.mtu = mtu;
   const constraints: schemas.ConstraintIn[] = [];
