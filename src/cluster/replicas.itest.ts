@@ -101,6 +101,9 @@ await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) 
       for (const id of ['a', 'b', 'c']) assert.ok((v.ownership[id] ?? 0) >= 3, `member ${id} owns ${v.ownership[id]} of ${DEVICES}: ${JSON.stringify(v.ownership)}`);
       assert.equal(v.unowned, 0);
       assert.deepEqual(side.overlaps(), []);
+      const viaApi = await json<ClusterView>(fetch(`${url('c')}/api/cluster`));
+      assert.equal(viaApi.mode, 'cluster');
+      assert.equal(viaApi.self, 'c');
     });
 
     it('carries out a configuration request sent to a non-owner on the owner, and returns the device refusal', async () => {

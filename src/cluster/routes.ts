@@ -1,6 +1,6 @@
 /** NBI of the cluster: GET /cluster, drain, and configuration carried out by a device's owner. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import { schemas } from '../model/index.js';
@@ -27,17 +27,27 @@ export function clusterRoutes(o: ClusterRoutesOptions): FastifyPluginAsync {
   return async (app) => {
     app.setValidatorCompiler(typeboxValidator());
     const tags = ['cluster'];
-    app.get('/cluster', { preHandler: requireRole('viewer'), schema: { tags, summary: 'Members, device leases and ownership', response: { '4xx': problem, '5xx': problem } } }, () => o.cluster.view());
+    // Each route is also served under /api, where the auth layer checks roles and, for browser
+    // sessions, the CSRF header. The bare /cluster paths are for scripts and probes with a bearer token.
+    for (const path of ['/cluster', '/api/cluster']) {
+      app.get(path, { preHandler: requireRole('viewer'), schema: { tags, summary: 'Members, device leases and ownership', response: { '4xx': problem, '5xx': problem } } }, () => o.cluster.view());
+    }
 
-    const drain = (draining: boolean) => async (req: { params: { id: string } }) => {
+    const drain = (draining: boolean) => async (req: FastifyRequest<{ Params: { id: string } }>) => {
+      if (!req.url.startsWith('/api/') && (req.principal as { via?: string } | null)?.via === 'session') {
+        throw new CnsdnError('CSRF_FAILED', `a browser session drains members through /api${req.url.split('?')[0]} (with the CSRF header)`);
+      }
       const id = req.params.id;
       if (!(await o.cluster.setDraining(id, draining))) throw new CnsdnError('NOT_FOUND', `no cluster member ${id}`, [{ path: '/id', message: 'unknown member' }]);
       const member = (await o.cluster.view()).members.find((m) => m.id === id);
       return { id, draining, devices: member?.devices ?? 0 };
     };
     const drainSchema = (summary: string) => ({ tags, summary, params: MemberParams, response: { '4xx': problem, '5xx': problem } });
-    app.post<{ Params: { id: string } }>('/cluster/members/:id/drain', { preHandler: requireRole('admin'), schema: drainSchema('Hand a member\'s devices over and stop it taking new ones') }, drain(true));
-    app.delete<{ Params: { id: string } }>('/cluster/members/:id/drain', { preHandler: requireRole('admin'), schema: drainSchema('Let a drained member take devices again') }, drain(false));
+    for (const base of ['/cluster', '/api/cluster']) {
+      const admin = { preHandler: requireRole('admin'), config: { role: 'admin' as const } };
+      app.post<{ Params: { id: string } }>(`${base}/members/:id/drain`, { ...admin, schema: drainSchema("Hand a member's devices over and stop it taking new ones") }, drain(true));
+      app.delete<{ Params: { id: string } }>(`${base}/members/:id/drain`, { ...admin, schema: drainSchema('Let a drained member take devices again') }, drain(false));
+    }
 
     app.post<{ Params: { id: string }; Body: { config_rules?: schemas.ConfigRuleIn[] } | undefined }>(
       '/api/devices/:id/configure',
