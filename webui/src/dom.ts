@@ -83,8 +83,9 @@ export function replace(el: Element, ...children: Child[]): void {
 }
 
 /** A table from column titles and rows of cells. */
-export function table(head: string[], rows: Child[][], attrs: Attrs = {}): HTMLTableElement {
-  return h(
+export function table(head: string[], rows: Child[][], attrs: Attrs = {}): HTMLDivElement {
+  // The wrapper scrolls sideways when a cell holds a long unbreakable value.
+  return h('div', { class: 'table-wrap' }, h(
     'table',
     { class: `grid ${attrs.class ?? ''}`.trim(), ...(attrs.id ? { id: attrs.id } : {}) },
     h('thead', null, h('tr', null, head.map((t) => h('th', { data: { col: t } }, t)))),
@@ -93,7 +94,7 @@ export function table(head: string[], rows: Child[][], attrs: Attrs = {}): HTMLT
       null,
       rows.length === 0 ? h('tr', null, h('td', { class: 'empty' }, 'None')) : rows.map((r) => h('tr', null, r.map((c, i) => h('td', { data: { label: head[i] ?? '' } }, c)))),
     ),
-  );
+  ));
 }
 
 /** Pretty JSON in a <pre>, as text. */
