@@ -25,6 +25,8 @@ function cell(key: string, v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+const PAGE = 200;
+
 const FILTERS: [string, string][] = [
   ['', 'all outcomes'],
   ['failure', 'failures'],
@@ -45,7 +47,7 @@ export const auditPage: Page = async (main) => {
   let cursor: string | undefined;
 
   const load = async (append: boolean) => {
-    const q = new URLSearchParams({ limit: '200' });
+    const q = new URLSearchParams({ limit: String(PAGE) });
     if (user.value.trim()) q.set('user', user.value.trim());
     if (outcome.value) q.set('outcome', outcome.value);
     if (append && cursor) q.set('cursor', cursor);
@@ -60,11 +62,12 @@ export const auditPage: Page = async (main) => {
       replace(body, errorBox(err));
       return;
     }
-    entries = append ? [...entries, ...entriesOf(answer)] : entriesOf(answer);
+    const page = entriesOf(answer);
+    entries = append ? [...entries, ...page] : page;
     const next = (answer as { next?: unknown } | null)?.next;
     cursor = typeof next === 'string' ? next : undefined;
-    more.hidden = cursor === undefined;
-    count.textContent = `${entries.length} entries, newest first`;
+    more.hidden = cursor === undefined || page.length < PAGE;
+    count.textContent = `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, newest first`;
     const keys = [...new Set(entries.flatMap((e) => Object.keys(e)))];
     const hidden = ['id', 'requestId'];
     const columns = [...PREFERRED.filter((k) => keys.includes(k)), ...keys.filter((k) => !PREFERRED.includes(k) && !hidden.includes(k))].slice(0, 11);
