@@ -141,10 +141,14 @@ describe('gnmi-openconfig driver against a simulated target', () => {
   test('one setConfig is one transaction: a value the device refuses leaves it unchanged and fails every resource with its words', async () => {
     const d = await driver();
     const before = deviceConfig();
-    const results = await d.setConfig([
-      ['/network_instance[vrf2]', { name: 'vrf2', type: 'L3VRF' }],
-      ['/interface[Ethernet3]/subinterface[0]', { name: 'Ethernet3', index: 0, address_ip: '300.1.1.1', address_prefix: 24 }],
-    ]);
+    // The controller's own YANG check would refuse this value first (yang-check.test.ts); here the device does.
+    process.env.CNSDN_YANG_VALIDATE = '0';
+    const results = await d
+      .setConfig([
+        ['/network_instance[vrf2]', { name: 'vrf2', type: 'L3VRF' }],
+        ['/interface[Ethernet3]/subinterface[0]', { name: 'Ethernet3', index: 0, address_ip: '300.1.1.1', address_prefix: 24 }],
+      ])
+      .finally(() => delete process.env.CNSDN_YANG_VALIDATE);
     assert.equal(results.length, 2);
     assert.ok(results[0] instanceof CnsdnError && results[0] === results[1], 'the same error for every resource');
     assert.equal((results[0] as CnsdnError).code, 'DRIVER_ERROR');

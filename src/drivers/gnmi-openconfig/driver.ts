@@ -25,6 +25,7 @@ import { parseResourceKey, RESOURCE_ENDPOINTS, RESOURCE_INTERFACES, RESOURCE_NET
 import { renderInterfaces, renderNetworkInstances } from './render.js';
 import { type GnmiDriverSettings, parseGnmiSettings } from './settings.js';
 import { type CounterSubscription, parseStateKey, samplesOf, streamSpecs } from './telemetry.js';
+import { GnmiYangCheck } from './yang-check.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Watched ON_CHANGE to notice a lost device while no other call is running. */
@@ -78,6 +79,7 @@ export class GnmiOpenconfigDriver implements Driver {
   #connectingGeneration = 0;
   #interfaces?: Set<string>;
   #subscriptionChain: Promise<unknown> = Promise.resolve();
+  readonly #yang = new GnmiYangCheck();
 
   constructor(config: DriverConnectConfig) {
     this.#config = config;
@@ -128,9 +130,10 @@ export class GnmiOpenconfigDriver implements Driver {
     const session: Session = { client, closed: false };
     try {
       if (generation !== this.#generation) throw this.#cancelled();
-      await client.capabilities().catch((e: unknown) => {
+      const caps = await client.capabilities().catch((e: unknown) => {
         throw toDriverError(e, `gNMI Capabilities on ${this.#label}`);
       });
+      this.#yang.setAnnounced(caps.models);
       if (generation !== this.#generation) throw this.#cancelled();
       this.#session = session;
       this.#watch(session);
@@ -294,6 +297,7 @@ export class GnmiOpenconfigDriver implements Driver {
     resources: readonly Resource[],
     compose: (key: string, ref: ResourceRef, value: unknown) => Op[],
     send: (client: GnmiClient, ops: Op[]) => Promise<unknown>,
+    validate?: (ops: Op[]) => CnsdnError | undefined,
   ): Promise<ResourceResult[]> {
     const session = this.#need(op);
     if (resources.length === 0) return [];
@@ -314,6 +318,8 @@ export class GnmiOpenconfigDriver implements Driver {
       );
       return invalid.map((e) => e ?? because);
     }
+    const refused = validate?.(ops);
+    if (refused) return resources.map(() => refused);
     try {
       await this.#call(session, `gNMI Set (${op}, ${resources.length} resources)`, (c) => send(c, ops));
     } catch (e) {
@@ -330,6 +336,7 @@ export class GnmiOpenconfigDriver implements Driver {
       resources,
       (key, ref, value) => [composeUpdate(key, ref, value)],
       (c, updates) => c.set({ update: updates.map((u) => ({ path: u.path, value: { kind, value: u.value } })), timeoutMs: this.#timeoutMs }),
+      (updates) => this.#yang.check(this.#label, updates),
     );
   }
 

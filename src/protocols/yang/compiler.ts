@@ -268,9 +268,11 @@ class Compiler {
       for (const u of m.units) {
         for (const st of u.parsed.stmt.subs) {
           if ((st.keyword !== 'augment' && st.keyword !== 'deviation') || !st.arg) continue;
-          const first = st.arg.split('/')[1] ?? '';
-          const target = this.mods.get(moduleOfPrefix(u, splitQName(first).prefix, st));
-          if (target) queue.push(target);
+          // Every module named along the target path: a node on it may come from another module's augment.
+          for (const step of st.arg.split('/').slice(1)) {
+            const target = this.mods.get(moduleOfPrefix(u, splitQName(step).prefix, st));
+            if (target) queue.push(target);
+          }
         }
       }
     }

@@ -1,0 +1,97 @@
+/**
+ * A set of path-addressed updates (gNMI Set updates, RESTCONF-like edits: a path of named elements
+ * with list keys, and an RFC 7951 JSON value for the node it names) assembled into one RFC 7951
+ * document from the root, so that it can be validated as a whole.
+ */
+import { type CompiledModule, type CompiledSchema, dataChildren, type LeafNode, type SchemaNode } from './schema.js';
+import { type ValidationResult, validateInstance } from './validate.js';
+
+export interface PathUpdate {
+  /** Path elements; a name may carry a module prefix (`openconfig-interfaces:interfaces`). */
+  elems: readonly { name: string; key?: Readonly<Record<string, string>> }[];
+  /** The value of the node the path names (JSON object for containers and list entries). */
+  value: unknown;
+}
+
+type Obj = Record<string, unknown>;
+
+const JSON_NUMBERS = new Set(['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32']);
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function findChild(schema: CompiledSchema, parent: SchemaNode | undefined, name: string): SchemaNode | undefined {
+  const i = name.indexOf(':');
+  const local = i < 0 ? name : name.slice(i + 1);
+  const mod = i < 0 ? undefined : name.slice(0, i);
+  const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((m) => m.implemented).flatMap((m) => dataChildren(m));
+  return list.find((c) => c.name === local && (mod === undefined || c.module.name === mod || c.module.prefix === mod));
+}
+
+/** A key value from a path (text) as RFC 7951 JSON wants it. */
+function keyJson(leaf: SchemaNode | undefined, text: string): unknown {
+  let t = leaf?.kind === 'leaf' ? leaf.type : undefined;
+  for (let depth = 0; t?.base === 'leafref' && t.leafref && depth < 8; depth++) {
+    const target: LeafNode | SchemaNode | undefined = (leaf as LeafNode).leafrefTargets?.get(t.leafref);
+    t = target?.kind === 'leaf' || target?.kind === 'leaf-list' ? target.type : undefined;
+  }
+  if (t && JSON_NUMBERS.has(t.base) && /^[+-]?\d+$/.test(text)) return Number(text);
+  if (t?.base === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}
+
+function merge(into: Obj, value: Obj): void {
+  for (const [k, v] of Object.entries(value)) {
+    const cur = into[k];
+    if (isObj(cur) && isObj(v)) merge(cur, v);
+    else if (Array.isArray(cur) && Array.isArray(v)) cur.push(...v);
+    else into[k] = v;
+  }
+}
+
+function memberName(node: SchemaNode | undefined, parentModule: CompiledModule | undefined, written: string): string {
+  if (!node) return written;
+  return node.module === parentModule ? node.name : `${node.module.name}:${node.name}`;
+}
+
+/** One RFC 7951 document holding every update (later updates merged over earlier ones). */
+export function documentFromUpdates(schema: CompiledSchema, updates: readonly PathUpdate[]): Obj {
+  const root: Obj = {};
+  for (const u of updates) {
+    let obj = root;
+    let node: SchemaNode | undefined;
+    let known = true;
+    let last: { holder: Obj; member: string } | undefined;
+    for (const e of u.elems) {
+      const child: SchemaNode | undefined = known ? findChild(schema, node, e.name) : undefined;
+      known = child !== undefined;
+      const member = memberName(child, node?.module, e.name);
+      if (e.key && Object.keys(e.key).length) {
+        const arr = Array.isArray(obj[member]) ? (obj[member] as Obj[]) : [];
+        obj[member] = arr;
+        const keys = Object.entries(e.key).map(([k, v]) => [k, keyJson(child ? dataChildren(child).find((c) => c.name === k) : undefined, v)] as const);
+        let entry = arr.find((x) => keys.every(([k, v]) => x[k] === v));
+        if (!entry) {
+          entry = Object.fromEntries(keys);
+          arr.push(entry);
+        }
+        last = undefined;
+        obj = entry;
+      } else {
+        if (!isObj(obj[member])) obj[member] = {};
+        last = { holder: obj, member };
+        obj = obj[member] as Obj;
+      }
+      node = child;
+    }
+    if (isObj(u.value)) merge(obj, u.value);
+    else if (last) last.holder[last.member] = u.value;
+  }
+  return root;
+}
+
+/** Validates path-addressed updates as an edit (node-local rules: types, keys, unknown nodes, config false). */
+export function validateUpdates(schema: CompiledSchema, updates: readonly PathUpdate[]): ValidationResult {
+  return validateInstance(schema, JSON.stringify(documentFromUpdates(schema, updates)), { format: 'json', type: 'edit' });
+}
