@@ -19,6 +19,9 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 interface PeerEntry {
   conns: number;
   probation: number;
+  /** Refusals in the current second (from refusedSecond). */
+  refused: number;
+  refusedSecond: number;
   /** Connections with no request in progress, oldest first. */
   idle: Set<Socket>;
 }
@@ -37,6 +40,8 @@ type GuardedSocket = Socket & { [STATE]?: ConnState };
 
 /** An idle connection younger than this is never evicted (a new connection sends its request at once). */
 const MIN_IDLE_AGE_MS = 1000;
+/** Over-cap connections per address and second answered with a 503 before closing; the rest are just closed. */
+const GRACEFUL_REFUSALS_PER_SECOND = 20;
 /** Refused sockets still open (draining); beyond it they are destroyed at once. */
 const MAX_DRAINING = 2000;
 
@@ -57,6 +62,13 @@ function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+/** HTTP/1.0 without keep-alive, or Connection: close: the connection ends with this response. */
+function closesAfter(req: IncomingMessage): boolean {
+  const c = req.headers.connection;
+  if (req.httpVersionMinor === 0 && req.httpVersionMajor === 1) return c === undefined || !/keep-alive/i.test(c);
+  return c !== undefined && /(^|,)\s*close\s*(,|$)/i.test(c);
 }
 
 type Outcome = '200' | '304' | '404' | '429' | '503';
@@ -85,8 +97,9 @@ export class WebTierGuard {
   #evicted = 0;
   readonly #startedAt = Date.now();
   #sweeper: NodeJS.Timeout | undefined;
-  readonly #metrics: { responses: Counter<'client' | 'status'>; connections: Counter<'outcome'> } | undefined;
-  readonly #counted = new Map<string, { inc(): void }>();
+  /** Responses the guard gave, by "client status"; connections by outcome (exported by collect()). */
+  readonly #responses = new Map<string, number>();
+  readonly #connOutcomes = new Map<string, number>();
 
   constructor(options: Partial<GuardOptions> = {}, registry?: Registry) {
     this.options = { ...DEFAULT_GUARD_OPTIONS, ...options };
@@ -97,7 +110,7 @@ export class WebTierGuard {
     this.#trust = trustFunction(o.trustProxy);
     this.#exempt = new Set(o.exemptPaths);
     this.lag = new LagMonitor();
-    if (registry) this.#metrics = this.#registerMetrics(registry);
+    if (registry) this.#registerMetrics(registry);
   }
 
   /** Static answers (e.g. the WebUI from memory) given before Fastify; settable once the app is ready. */
@@ -169,13 +182,13 @@ export class WebTierGuard {
     const key = viaProxy ? `proxy ${peer}` : clientKey(peer);
     let entry = this.#peers.get(key);
     if (entry === undefined) {
-      entry = { conns: 0, probation: 0, idle: new Set() };
+      entry = { conns: 0, probation: 0, refused: 0, refusedSecond: 0, idle: new Set() };
       this.#peers.set(key, entry);
     }
     let probation = false;
     if (this.#connections >= o.maxConns || (!viaProxy && entry.conns >= o.maxConnsPerIp)) {
       if (this.#probation >= o.trustedReserve || entry.probation >= o.trustedReservePerIp) {
-        this.#refuse(socket);
+        this.#refuse(socket, entry);
         if (entry.conns === 0) this.#peers.delete(key);
         return false;
       }
@@ -190,7 +203,7 @@ export class WebTierGuard {
     const state: ConnState = { key, entry, idleSince: now, probation, viaProxy };
     socket[STATE] = state;
     entry.idle.add(socket);
-    this.#metrics?.connections.inc({ outcome: probation ? 'probation' : 'admitted' });
+    this.#countConnection(probation ? 'probation' : 'admitted');
     socket.once('close', () => {
       this.#connections--;
       entry.conns--;
@@ -215,7 +228,7 @@ export class WebTierGuard {
     if (st && Date.now() - st.idleSince < MIN_IDLE_AGE_MS) return;
     entry.idle.delete(oldest);
     this.#evicted++;
-    this.#metrics?.connections.inc({ outcome: 'evicted_idle' });
+    this.#countConnection('evicted_idle');
     oldest.destroy();
   }
 
@@ -223,11 +236,17 @@ export class WebTierGuard {
    * A canned 503 and a graceful close; what the client already sent is read and dropped, so
    * closing does not turn into a reset that some clients treat as fatal.
    */
-  #refuse(socket: Socket): void {
+  #refuse(socket: Socket, entry: PeerEntry): void {
     this.#refused++;
-    this.#metrics?.connections.inc({ outcome: 'refused' });
+    this.#countConnection('refused');
     socket.on('error', () => {});
-    if (this.#draining >= MAX_DRAINING) {
+    const second = Math.floor(Date.now() / 1000);
+    if (entry.refusedSecond !== second) {
+      entry.refusedSecond = second;
+      entry.refused = 0;
+    }
+    // An address that keeps reconnecting over its cap gets the cheapest answer: none.
+    if (++entry.refused > GRACEFUL_REFUSALS_PER_SECOND || this.#draining >= MAX_DRAINING) {
       socket.destroy();
       return;
     }
@@ -241,7 +260,7 @@ export class WebTierGuard {
   #onRequest(req: IncomingMessage, res: ServerResponse, handler: RequestListener): void {
     const socket = req.socket as GuardedSocket;
     const st = socket[STATE];
-    if (st !== undefined) this.#markBusy(socket, st, res);
+    if (st !== undefined) this.#markBusy(socket, st, req, res);
     const path = pathOf(req.url);
     if (this.#exempt.has(path)) {
       handler(req, res);
@@ -289,8 +308,9 @@ export class WebTierGuard {
   }
 
   /** The connection is busy until this response is done; then idle again if kept alive. */
-  #markBusy(socket: GuardedSocket, st: ConnState, res: ServerResponse): void {
+  #markBusy(socket: GuardedSocket, st: ConnState, req: IncomingMessage, res: ServerResponse): void {
     st.entry.idle.delete(socket);
+    if (closesAfter(req)) return;
     res.once('finish', () => {
       if (socket.destroyed || !res.shouldKeepAlive) return;
       st.idleSince = Date.now();
@@ -345,14 +365,12 @@ export class WebTierGuard {
   }
 
   #count(client: 'trusted' | 'anonymous', status: Outcome): void {
-    if (this.#metrics === undefined) return;
     const k = `${client} ${status}`;
-    let c = this.#counted.get(k);
-    if (c === undefined) {
-      c = this.#metrics.responses.labels({ client, status });
-      this.#counted.set(k, c);
-    }
-    c.inc();
+    this.#responses.set(k, (this.#responses.get(k) ?? 0) + 1);
+  }
+
+  #countConnection(outcome: string): void {
+    this.#connOutcomes.set(outcome, (this.#connOutcomes.get(outcome) ?? 0) + 1);
   }
 
   #registerMetrics(registry: Registry) {
@@ -373,19 +391,28 @@ export class WebTierGuard {
         this.set(guard.lag.lagMs / 1000);
       },
     });
-    return {
-      responses: new Counter({
-        name: 'cnsdn_guard_responses_total',
-        help: 'Responses the web tier guard gave itself (fast path, rate limited, shed), by client class and status',
-        labelNames: ['client', 'status'] as const,
-        registers: [registry],
-      }),
-      connections: new Counter({
-        name: 'cnsdn_guard_connections_total',
-        help: 'Connections by what the guard did: admitted, probation (over a cap, must log in), refused, evicted_idle',
-        labelNames: ['outcome'] as const,
-        registers: [registry],
-      }),
-    };
+    new Counter({
+      name: 'cnsdn_guard_responses_total',
+      help: 'Responses the web tier guard gave itself (fast path, rate limited, shed), by client class and status',
+      labelNames: ['client', 'status'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [k, n] of guard.#responses) {
+          const [client = '', status = ''] = k.split(' ');
+          this.inc({ client, status }, n);
+        }
+      },
+    });
+    new Counter({
+      name: 'cnsdn_guard_connections_total',
+      help: 'Connections by what the guard did: admitted, probation (over a cap, must log in), refused, evicted_idle',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [outcome, n] of guard.#connOutcomes) this.inc({ outcome }, n);
+      },
+    });
   }
 }
