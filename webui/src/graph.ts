@@ -70,7 +70,20 @@ function elements(options: GraphOptions): ElementDefinition[] {
 
 export interface Graph {
   element: HTMLElement;
+  /**
+   * Redraws in place when the same devices and links are shown (a status or name changed) and
+   * returns true; returns false when they differ, and the caller draws a new graph.
+   */
+  update(options: Pick<GraphOptions, 'devices' | 'links'>): boolean;
   destroy(): void;
+}
+
+/** The element ids of a graph's content, to tell an in-place update from a new graph. */
+function shape(defs: ElementDefinition[]): string {
+  return defs
+    .map((d) => `${d.group}:${d.data.id}:${d.data.source ?? ''}:${d.data.target ?? ''}`)
+    .sort()
+    .join('|');
 }
 
 /**
@@ -117,8 +130,22 @@ export function topologyGraph(options: GraphOptions): Graph {
     cy.on('viewport', describe);
     element.dataset.ready = String(cy.nodes().length);
   });
+  let drawn = shape(elements(options));
   return {
     element,
+    update(next) {
+      const defs = elements({ ...options, ...next });
+      if (shape(defs) !== drawn || !cy) return false;
+      const graph = cy;
+      graph.batch(() => {
+        for (const d of defs) {
+          const { id, source: _source, target: _target, ...mutable } = d.data;
+          graph.getElementById(id!).data(mutable);
+        }
+      });
+      drawn = shape(defs);
+      return true;
+    },
     destroy() {
       destroyed = true;
       cy?.destroy();

@@ -27,6 +27,14 @@ export async function topologyPage(main: HTMLElement): Promise<() => void> {
       replace(main, h('h1', null, 'Topology'), errorBox(err));
       return;
     }
+    const enabled = details ? details.devices.filter((d) => deviceStatus(d) === 'ENABLED').length : 0;
+    const counts = details ? `${details.devices.length} devices (${enabled} enabled), ${details.links.length} links` : '';
+    // Status changes recolour the drawn graph; only new or removed devices/links lay it out again.
+    if (graph && details && details.devices.length > 0 && graph.update(details)) {
+      const label = main.querySelector('[data-testid=topology-counts]');
+      if (label) label.textContent = counts;
+      return;
+    }
     graph?.destroy();
     graph = undefined;
     if (!details || details.devices.length === 0) {
@@ -37,7 +45,6 @@ export async function topologyPage(main: HTMLElement): Promise<() => void> {
       );
       return;
     }
-    const enabled = details.devices.filter((d) => deviceStatus(d) === 'ENABLED').length;
     graph = topologyGraph({
       devices: details.devices,
       links: details.links,
@@ -50,7 +57,7 @@ export async function topologyPage(main: HTMLElement): Promise<() => void> {
         'div',
         { class: 'page-head' },
         h('h1', null, `Topology ${details.name ?? state.topology}`),
-        h('span', { class: 'muted', data: { testid: 'topology-counts' } }, `${details.devices.length} devices (${enabled} enabled), ${details.links.length} links`),
+        h('span', { class: 'muted', data: { testid: 'topology-counts' } }, counts),
       ),
       graph.element,
       graphLegend(),
