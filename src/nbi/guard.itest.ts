@@ -28,8 +28,10 @@ async function harness(options: Partial<GuardOptions>): Promise<Harness> {
   // No shedding unless a test asks: a loaded machine lags and would turn expected answers into 503s.
   const guard = new WebTierGuard({ shedGraceMs: 0, shedLagMs: 0, isTrusted: bearerTokenTrust(TOKEN), ...options });
   let handled = 0;
-  const server: Server = guard.createServer((_req, res) => {
+  // GET /hold is answered only when the server closes: a connection with a request in progress.
+  const server: Server = guard.createServer((req, res) => {
     handled++;
+    if (req.url === '/hold') return;
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok');
   });
@@ -73,6 +75,13 @@ function get(port: number, from: string, path = '/x', headers: Record<string, st
   });
 }
 
+/** A connection from `from` with a request the server never answers (not idle). */
+async function busyConnect(port: number, from: string) {
+  const c = await rawConnect(port, from);
+  c.socket.write('GET /hold HTTP/1.1\r\nHost: a\r\n\r\n');
+  return c;
+}
+
 /** A raw connection from `from`; resolves once connected. Collects what the server sends and when it closes. */
 function rawConnect(port: number, from: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
@@ -107,8 +116,8 @@ describe('web tier guard: connection caps', () => {
   it('refuses the N+1th connection from one address while another address is served', async () => {
     const h = await harness({ maxConnsPerIp: 3, trustedReserve: 0, rateLimit: false });
     const held = [];
-    for (let i = 0; i < 3; i++) held.push(await rawConnect(h.port, '127.0.0.1'));
-    await until('3 connections admitted', () => h.guard.stats().connections === 3);
+    for (let i = 0; i < 3; i++) held.push(await busyConnect(h.port, '127.0.0.1'));
+    await until('3 requests in progress', () => h.guard.stats().connections === 3 && h.handled() === 3);
     const extra = await rawConnect(h.port, '127.0.0.1');
     await withinDeadline(extra.closed, 5000, 'refused connection closed');
     assert.match(extra.received(), /^HTTP\/1\.1 503 /);
@@ -121,8 +130,8 @@ describe('web tier guard: connection caps', () => {
 
   it('admits a logged-in client over the cap (probation) and turns away an anonymous one', async () => {
     const h = await harness({ maxConnsPerIp: 2, trustedReserve: 4, trustedReservePerIp: 4, rateLimit: false });
-    const held = [await rawConnect(h.port, '127.0.0.1'), await rawConnect(h.port, '127.0.0.1')];
-    await until('2 connections admitted', () => h.guard.stats().connections === 2);
+    const held = [await busyConnect(h.port, '127.0.0.1'), await busyConnect(h.port, '127.0.0.1')];
+    await until('2 requests in progress', () => h.guard.stats().connections === 2 && h.handled() === 2);
     const before = h.handled();
     const trusted = await get(h.port, '127.0.0.1', '/x', AUTH);
     assert.equal(trusted.status, 200);
@@ -131,6 +140,17 @@ describe('web tier guard: connection caps', () => {
     assert.equal(anonymous.headers.connection, 'close');
     assert.equal(h.handled(), before + 1, 'the anonymous request never reached the handler');
     for (const c of held) c.socket.destroy();
+  });
+
+  it('at the cap, a connection idle for over a second gives way to a new one', async () => {
+    const h = await harness({ maxConnsPerIp: 2, trustedReserve: 0, rateLimit: false });
+    const idle = [await rawConnect(h.port, '127.0.0.1'), await rawConnect(h.port, '127.0.0.1')];
+    await until('2 connections admitted', () => h.guard.stats().connections === 2);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await get(h.port, '127.0.0.1')).status, 200);
+    await withinDeadline(idle[0]!.closed, 5000, 'the oldest idle connection closed');
+    assert.equal(h.guard.stats().refusedConnections, 0);
+    for (const c of idle) c.socket.destroy();
   });
 
   it('closes the oldest idle connection of an address when it holds too many', async () => {

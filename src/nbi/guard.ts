@@ -186,7 +186,9 @@ export class WebTierGuard {
       this.#peers.set(key, entry);
     }
     let probation = false;
-    if (this.#connections >= o.maxConns || (!viaProxy && entry.conns >= o.maxConnsPerIp)) {
+    // At its cap, an address's connection that has sat idle for a while gives way to the new one.
+    const atCap = !viaProxy && entry.conns >= o.maxConnsPerIp && !this.#evictIdle(entry);
+    if (this.#connections >= o.maxConns || atCap) {
       if (this.#probation >= o.trustedReserve || entry.probation >= o.trustedReservePerIp) {
         this.#refuse(socket, entry);
         if (entry.conns === 0) this.#peers.delete(key);
@@ -221,15 +223,16 @@ export class WebTierGuard {
   }
 
   /** Closes the oldest idle connection of an address, if it has been idle long enough. */
-  #evictIdle(entry: PeerEntry): void {
+  #evictIdle(entry: PeerEntry): boolean {
     const oldest = entry.idle.values().next().value as GuardedSocket | undefined;
-    if (oldest === undefined) return;
+    if (oldest === undefined) return false;
     const st = oldest[STATE];
-    if (st && Date.now() - st.idleSince < MIN_IDLE_AGE_MS) return;
+    if (st && Date.now() - st.idleSince < MIN_IDLE_AGE_MS) return false;
     entry.idle.delete(oldest);
     this.#evicted++;
     this.#countConnection('evicted_idle');
     oldest.destroy();
+    return true;
   }
 
   /**
