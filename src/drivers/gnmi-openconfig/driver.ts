@@ -13,6 +13,7 @@ import {
   GnmiClient,
   GnmiError,
   type GnmiNotification,
+  type LeafSink,
   type GnmiPath,
   type GnmiSubscription,
   notificationsToTree,
@@ -24,7 +25,7 @@ import { isConnectionLoss, toDriverError } from './errors.js';
 import { parseResourceKey, RESOURCE_ENDPOINTS, RESOURCE_INTERFACES, RESOURCE_NETWORK_INSTANCES, type ResourceRef } from './keys.js';
 import { renderInterfaces, renderNetworkInstances } from './render.js';
 import { type GnmiDriverSettings, parseGnmiSettings } from './settings.js';
-import { type CounterSubscription, parseStateKey, samplesOf, streamSpecs } from './telemetry.js';
+import { type CounterLeaf, type CounterSubscription, counterLeaf, counterSample, parseStateKey, streamSpecs } from './telemetry.js';
 import { GnmiYangCheck } from './yang-check.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -68,7 +69,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export class GnmiOpenconfigDriver implements Driver {
   readonly #config: DriverConnectConfig;
   readonly #label: string;
-  readonly #sinks = new Set<(sample: StateSample) => void>();
+  /** Sample sinks, replaced (not changed) when one is added or removed, so a delivery walks a stable list. */
+  #sinks: ReadonlyArray<(sample: StateSample) => void> = [];
   readonly #disconnectListeners = new Set<(reason: Error) => void>();
   readonly #subscriptions = new Map<string, ActiveSubscription>();
   #settings?: GnmiDriverSettings;
@@ -358,12 +360,17 @@ export class GnmiOpenconfigDriver implements Driver {
     old?.cancel();
     const specs = streamSpecs(this.#subscriptions.values());
     if (specs.length === 0 || session.closed) return;
-    const sub = session.client.subscribe({ mode: 'STREAM', encoding: this.#settings!.encoding, subscriptions: specs });
+    // Leaves straight from the bytes: each counter path is resolved once per stream, not per sample.
+    const leaves: LeafSink<CounterLeaf> = {
+      numericStrings: true,
+      resolve: counterLeaf,
+      leaf: (ref, value, ts) => {
+        if (session.telemetry === sub) this.#deliver(ref, value, ts);
+      },
+    };
+    const sub = session.client.subscribe({ mode: 'STREAM', encoding: this.#settings!.encoding, subscriptions: specs, leaves: leaves as LeafSink<unknown> });
     session.telemetry = sub;
     let synced = false;
-    sub.on('notification', (n: GnmiNotification) => {
-      if (session.telemetry === sub) this.#deliver(n);
-    });
     sub.on('error', (e: Error) => {
       if (session.telemetry === sub && (synced || isConnectionLoss(e))) this.#lost(session, e);
     });
@@ -380,14 +387,16 @@ export class GnmiOpenconfigDriver implements Driver {
     }
   }
 
-  #deliver(n: GnmiNotification): void {
-    for (const sample of samplesOf(n)) {
-      for (const sink of [...this.#sinks]) {
-        try {
-          sink(sample);
-        } catch {
-          // One failing sink must not starve the others.
-        }
+  #deliver(ref: CounterLeaf, value: unknown, ts: number): void {
+    const sinks = this.#sinks;
+    if (sinks.length === 0) return;
+    const sample = counterSample(ref, value, ts);
+    if (!sample) return;
+    for (const sink of sinks) {
+      try {
+        sink(sample);
+      } catch {
+        // One failing sink must not starve the others.
       }
     }
   }
@@ -480,8 +489,10 @@ export class GnmiOpenconfigDriver implements Driver {
 
   onSample(sink: (sample: StateSample) => void): () => void {
     const wrapped = (s: StateSample) => sink(s);
-    this.#sinks.add(wrapped);
-    return () => this.#sinks.delete(wrapped);
+    this.#sinks = [...this.#sinks, wrapped];
+    return () => {
+      this.#sinks = this.#sinks.filter((x) => x !== wrapped);
+    };
   }
 
   onDisconnect(listener: (reason: Error) => void): () => void {

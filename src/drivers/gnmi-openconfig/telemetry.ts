@@ -1,8 +1,8 @@
 /** Counter subscriptions: TFS state keys → one gNMI STREAM subscription list → StateSamples. */
 import { CnsdnError } from '../../common/errors.js';
 import type { StateSample } from '../../device/index.js';
-import type { GnmiNotification, GnmiPath, PathElem, SubscriptionSpec, TypedValue } from '../../protocols/gnmi/index.js';
-import { pathToString, typedValueToJs } from '../../protocols/gnmi/index.js';
+import type { GnmiNotification, GnmiPath, PathElem, SubscriptionSpec } from '../../protocols/gnmi/index.js';
+import { notificationLeaves, pathToString } from '../../protocols/gnmi/index.js';
 import { COUNTER_SAMPLE_TYPES } from './endpoints.js';
 
 export interface CounterSubscription {
@@ -72,40 +72,42 @@ function scalar(v: unknown): number | string | boolean | undefined {
   return undefined;
 }
 
-/** Leaves of a value at `elems`: a scalar itself, or the members of a JSON container. */
-function* leavesAt(elems: PathElem[], value: TypedValue): Generator<[PathElem[], unknown]> {
-  if (value.kind !== 'json' && value.kind !== 'json_ietf') {
-    yield [elems, typedValueToJs(value)];
-    return;
-  }
-  const walk = function* (at: PathElem[], v: unknown): Generator<[PathElem[], unknown]> {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      for (const [name, child] of Object.entries(v)) yield* walk([...at, { name: name.slice(name.indexOf(':') + 1) }], child);
-    } else {
-      yield [at, v];
-    }
-  };
-  yield* walk(elems, value.value);
+/** What a counter leaf's samples carry besides the value, resolved once per leaf path. */
+export interface CounterLeaf {
+  key: string;
+  endpoint: string;
+  sampleType?: number;
 }
 
-/** The interface counter samples a notification carries (other leaves are ignored). */
+/** The counter a leaf path names: `.../interface[name=X]/state/counters/<leaf>`; undefined for any other leaf. */
+export function counterLeaf(path: GnmiPath): CounterLeaf | undefined {
+  const elems = path.elem;
+  const i = elems.findIndex((e) => e.name === 'interface' && e.key?.name !== undefined);
+  if (i < 0 || elems.length !== i + 4 || elems[i + 1].name !== 'state' || elems[i + 2].name !== 'counters') return undefined;
+  const endpoint = elems[i].key!.name;
+  const leaf = elems[i + 3].name;
+  const ref: CounterLeaf = { key: `/interface[${endpoint}]/state/counters/${leaf}`, endpoint };
+  const sampleType = COUNTER_SAMPLE_TYPES.get(leaf);
+  if (sampleType !== undefined) ref.sampleType = sampleType;
+  return ref;
+}
+
+/** A counter leaf's sample; undefined when the value is not a number, text or boolean. */
+export function counterSample(ref: CounterLeaf, raw: unknown, timestampMs: number): StateSample | undefined {
+  const value = scalar(raw);
+  if (value === undefined) return undefined;
+  const sample: StateSample = { ts: timestampMs || Date.now(), key: ref.key, value, endpoint: ref.endpoint };
+  if (ref.sampleType !== undefined) sample.sampleType = ref.sampleType;
+  return sample;
+}
+
+/** The interface counter samples a notification carries (other leaves are ignored); the driver streams the same through a LeafSink. */
 export function samplesOf(n: GnmiNotification): StateSample[] {
-  const ts = Number(n.timestamp / 1_000_000n) || Date.now();
-  const base = n.prefix?.elem ?? [];
   const out: StateSample[] = [];
-  for (const u of n.update) {
-    for (const [elems, raw] of leavesAt([...base, ...u.path.elem], u.value)) {
-      const i = elems.findIndex((e) => e.name === 'interface' && e.key?.name !== undefined);
-      if (i < 0 || elems.length !== i + 4 || elems[i + 1].name !== 'state' || elems[i + 2].name !== 'counters') continue;
-      const value = scalar(raw);
-      if (value === undefined) continue;
-      const endpoint = elems[i].key!.name;
-      const leaf = elems[i + 3].name;
-      const sample: StateSample = { ts, key: `/interface[${endpoint}]/state/counters/${leaf}`, value, endpoint };
-      const sampleType = COUNTER_SAMPLE_TYPES.get(leaf);
-      if (sampleType !== undefined) sample.sampleType = sampleType;
-      out.push(sample);
-    }
-  }
+  notificationLeaves(n, true, (path, raw, ts) => {
+    const ref = counterLeaf(path);
+    const sample = ref && counterSample(ref, raw, ts);
+    if (sample) out.push(sample);
+  });
   return out;
 }

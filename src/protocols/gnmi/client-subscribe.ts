@@ -2,12 +2,16 @@ import { EventEmitter } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { decodeNotification } from './codec.js';
 import { GnmiError } from './errors.js';
-import type { SubscribeResponseMsg } from './pb-decode.js';
+import type { LeafSink } from './leaves.js';
+import { decodeSubscribeResponse, LeafDecoder, type SubscribeResponseMsg } from './pb-decode.js';
 import type { GnmiNotification } from './target.js';
 import type { SubscribeRequestPb, SubscribeResponsePb } from './wire.js';
 
-/** Responses arrive decoded by pb-decode (GnmiClient) or as proto-loader objects. */
-type Call = ClientDuplexStream<SubscribeRequestPb, SubscribeResponseMsg> | ClientDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
+/** Responses arrive as bytes (GnmiClient), decoded by pb-decode, or as proto-loader objects. */
+type Call =
+  | ClientDuplexStream<SubscribeRequestPb, Buffer>
+  | ClientDuplexStream<SubscribeRequestPb, SubscribeResponseMsg>
+  | ClientDuplexStream<SubscribeRequestPb, SubscribeResponsePb>;
 
 const settledLater = <T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } => {
   let resolve!: (v: T) => void;
@@ -24,6 +28,7 @@ const settledLater = <T>(): { promise: Promise<T>; resolve: (v: T) => void; reje
  * A running Subscribe call. Read it either as events ('notification', 'sync', 'error', 'end')
  * or as an async iterable of notifications (which pauses the stream while the reader lags).
  * Without a 'notification' listener, notifications are kept for the iterator until one starts.
+ * With a LeafSink, notifications go to it as leaves instead (no 'notification' events).
  * `synced` resolves at the first sync_response; `done` when the stream ends.
  */
 export class GnmiSubscription extends EventEmitter implements AsyncIterable<GnmiNotification> {
@@ -43,17 +48,36 @@ export class GnmiSubscription extends EventEmitter implements AsyncIterable<Gnmi
   /** Notifications dropped because nobody read them (no listener, no iterator) past `unreadLimit`. */
   dropped = 0;
   private readonly unreadLimit = 100_000;
+  private readonly leaves?: LeafDecoder<unknown>;
 
   constructor(
     private readonly call: Call,
     private readonly highWaterMark = 1024,
+    leaves?: LeafSink<unknown>,
   ) {
     super();
     this.synced = this.syncedCtl.promise;
     this.done = this.doneCtl.promise;
-    call.on('data', (msg: SubscribeResponseMsg) => this.onMessage(msg));
+    if (leaves) this.leaves = new LeafDecoder(leaves);
+    call.on('data', (msg: Buffer | SubscribeResponseMsg) => this.onData(msg));
     call.on('error', (err: Error) => this.onError(err));
     call.on('end', () => this.onEnd());
+  }
+
+  private onData(data: Buffer | SubscribeResponseMsg): void {
+    if (!Buffer.isBuffer(data)) {
+      this.onMessage(data);
+      return;
+    }
+    let msg: SubscribeResponseMsg | undefined;
+    try {
+      msg = this.leaves ? this.leaves.decode(data) : decodeSubscribeResponse(data);
+    } catch (err) {
+      // As grpc-js reports a response its deserializer cannot read.
+      this.fail(new GnmiError('INTERNAL', `Response message parsing error: ${(err as Error).message}`, 13));
+      return;
+    }
+    if (msg) this.onMessage(msg);
   }
 
   private onMessage(msg: SubscribeResponseMsg): void {

@@ -4,7 +4,7 @@ import { GnmiSubscription } from './client-subscribe.js';
 import { decodeNotification, decodePath, encodePath, encodeUpdate } from './codec.js';
 import { GnmiError } from './errors.js';
 import { toPath } from './path.js';
-import { decodeSubscribeResponse, type SubscribeResponseMsg } from './pb-decode.js';
+import type { LeafSink } from './leaves.js';
 import { gnmiProto } from './proto.js';
 import type { GnmiDataType, GnmiEncoding, GnmiNotification, GnmiPath, ModelData, TypedValue } from './target.js';
 import type {
@@ -55,6 +55,8 @@ export interface SubscribeOptions {
   mode?: 'STREAM' | 'ONCE' | 'POLL';
   encoding?: GnmiEncoding;
   updatesOnly?: boolean;
+  /** Hand notifications to this sink as leaves (decoded straight from the bytes) instead of as 'notification' events. STREAM and ONCE only. */
+  leaves?: LeafSink<unknown>;
 }
 
 export interface CapabilitiesResult {
@@ -81,14 +83,11 @@ const encodeOptional = (p: PathLike | undefined) => (p === undefined ? undefined
 
 let clientConstructor: grpc.ServiceClientConstructor | undefined;
 
-/** The gNMI client class with a Subscribe deserializer that decodes straight to GnmiNotification (pb-decode). */
+/** The gNMI client class; Subscribe responses stay bytes, which GnmiSubscription decodes (pb-decode). */
 function gnmiClientConstructor(): grpc.ServiceClientConstructor {
   if (!clientConstructor) {
     const service = gnmiProto().service;
-    clientConstructor = grpc.makeGenericClientConstructor(
-      { ...service, Subscribe: { ...service.Subscribe, responseDeserialize: decodeSubscribeResponse } },
-      'gNMI',
-    );
+    clientConstructor = grpc.makeGenericClientConstructor({ ...service, Subscribe: { ...service.Subscribe, responseDeserialize: (b: Buffer) => b } }, 'gNMI');
   }
   return clientConstructor;
 }
@@ -230,6 +229,7 @@ export class GnmiClient {
   }
 
   subscribe(req: SubscribeOptions): GnmiSubscription {
+    if (req.leaves && req.mode === 'POLL') throw new GnmiError('INVALID_ARGUMENT', 'a POLL subscription answers polls with notifications: it takes no leaf sink');
     const list: SubscriptionListPb = {
       prefix: encodeOptional(req.prefix),
       mode: req.mode ?? 'STREAM',
@@ -243,8 +243,8 @@ export class GnmiClient {
         heartbeat_interval: String(s.heartbeatIntervalNs ?? 0),
       })),
     };
-    const call = this.channel().Subscribe(this.metadata.clone()) as grpc.ClientDuplexStream<SubscribeRequestPb, SubscribeResponseMsg>;
-    const sub = new GnmiSubscription(call);
+    const call = this.channel().Subscribe(this.metadata.clone()) as grpc.ClientDuplexStream<SubscribeRequestPb, Buffer>;
+    const sub = new GnmiSubscription(call, undefined, req.leaves);
     call.write({ subscribe: list });
     return sub;
   }

@@ -42,5 +42,6 @@ export {
   type SubscriptionSpec,
 } from './client.js';
 export { GnmiSubscription } from './client-subscribe.js';
+export { type LeafSink, notificationLeaves } from './leaves.js';
 export { GnmiError } from './errors.js';
 export { generateTestPki, PKI_FILES, type TestPki, writePki } from './tls.js';
