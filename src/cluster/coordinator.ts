@@ -26,6 +26,9 @@ export interface CoordinatorOptions {
   metrics?: ClusterMetrics;
 }
 
+/** Heartbeats in flight at once (each holds a connection of the lease pool). */
+const MAX_BEATS = 2;
+
 /** Expired member rows are kept this long for GET /cluster, then removed. */
 const REAP_AFTER_MS = 10 * 60_000;
 
@@ -55,7 +58,9 @@ export class ClusterCoordinator implements Cluster {
   #validUntil = 0;
   #stopped = false;
   #timers: NodeJS.Timeout[] = [];
-  #beating: Promise<void> = Promise.resolve();
+  /** Heartbeats in flight: a slow one does not hold the next back (at most MAX_BEATS at once). */
+  readonly #beats = new Set<Promise<void>>();
+  #rejoining = false;
   #passing: Promise<void> = Promise.resolve();
   #passQueued = false;
   #lastBeatError = '';
@@ -102,7 +107,11 @@ export class ClusterCoordinator implements Cluster {
       await new Promise((r) => setTimeout(r, this.#interval));
     }
     this.#log.info({ member: this.memberId, address, ttlMs: this.#ttl }, 'joined the cluster');
-    this.#loop(() => this.#beat());
+    this.#timers.push(
+      setInterval(() => {
+        if (this.#beats.size < MAX_BEATS && !this.#rejoining) this.#beat();
+      }, this.#interval).unref(),
+    );
     this.#loop(() => this.#pass());
     this.#timers.push(setInterval(() => this.#watchdog(), Math.min(200, this.#interval)).unref());
     await this.#pass();
@@ -125,7 +134,7 @@ export class ClusterCoordinator implements Cluster {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
-    await Promise.allSettled([this.#beating, this.#passing]);
+    await Promise.allSettled([...this.#beats, this.#passing]);
     await this.#stopAll();
     this.#owned.clear();
   }
@@ -220,20 +229,24 @@ export class ClusterCoordinator implements Cluster {
     this.#timers.push(setTimeout(run, this.#interval).unref());
   }
 
-  #beat(): Promise<void> {
-    this.#beating = (async () => {
+  #beat(): void {
+    const beat = (async () => {
       const self = this.#self;
       if (!self || this.#stopped) return;
       const sent = performance.now();
+      const incarnation = self.incarnation;
+      let rejoins = false;
       try {
-        const r = await this.#leases.heartbeat(self, this.#ttl);
-        if (this.#stopped) return;
+        const r = await this.#leases.heartbeat({ ...self }, this.#ttl);
+        // A beat of an earlier incarnation says nothing about the current one.
+        if (this.#stopped || this.#rejoining || self.incarnation !== incarnation) return;
         if (r.alive) {
-          this.#validUntil = sent + this.#ttl - this.#margin;
+          this.#validUntil = Math.max(this.#validUntil, sent + this.#ttl - this.#margin);
           this.#lastBeatError = '';
           return;
         }
         // Our row expired (a long pause, a partition): others may hold our devices already.
+        this.#rejoining = rejoins = true;
         this.#metrics?.heartbeatFailures.inc();
         this.#log.warn({ member: self.id }, 'membership expired: sessions stopped, joining again');
         this.#validUntil = 0;
@@ -241,15 +254,18 @@ export class ClusterCoordinator implements Cluster {
         this.#owned.clear();
         self.incarnation = newIncarnation();
         const again = performance.now();
-        if (await this.#leases.register(self, this.#ttl)) this.#validUntil = again + this.#ttl - this.#margin;
+        if (await this.#leases.register({ ...self }, this.#ttl)) this.#validUntil = again + this.#ttl - this.#margin;
       } catch (err) {
         this.#metrics?.heartbeatFailures.inc();
         const message = err instanceof Error ? err.message : String(err);
         if (message !== this.#lastBeatError) this.#log.warn({ err, member: self.id }, 'heartbeat failed');
         this.#lastBeatError = message;
+      } finally {
+        if (rejoins) this.#rejoining = false;
       }
     })();
-    return this.#beating;
+    this.#beats.add(beat);
+    void beat.finally(() => this.#beats.delete(beat));
   }
 
   /** Runs an ownership pass soon (after the one running, if any). */
