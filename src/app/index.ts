@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { Gauge } from 'prom-client';
 import { openBus } from '../bus/index.js';
+import { clusterRoutes, clusterSettings, createCluster, gatedBus } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
@@ -48,12 +49,24 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
   const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory).register(netconfOpenconfigDriverFactory);
+  for (const driver of options.drivers ?? []) registry.register(driver);
   const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
 
-  const services = new ServiceManager({ ctx, sessions, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
+  const metrics = createMetricsRegistry();
+  // Device ownership: in a cluster (PostgreSQL + NATS) only a device's owner runs its session; the others ask the owner.
+  const cluster = createCluster({
+    settings: clusterSettings(options.cluster),
+    store: { backend: store.backend, url: databaseUrl },
+    bus,
+    sessions,
+    configureHere: (uuid) => configSync.configureNow(uuid),
+    logger: logger.child({ module: 'cluster' }),
+    registry: metrics,
+  });
+
+  const services = new ServiceManager({ ctx, sessions: cluster.router, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
   const slices = new SliceManager({ ctx, services, logger: logger.child({ module: 'slice' }) });
 
-  const metrics = createMetricsRegistry();
   new Gauge({
     name: 'cnsdn_device_sessions',
     help: 'Device sessions by state',
@@ -105,7 +118,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auth,
     rateLimit: false,
     guard,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), webuiRoutes(webui)],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui)],
     version: VERSION,
   });
 
@@ -115,11 +128,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await telemetry.start();
   const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));
   await configSync.start(bus);
-  const sync = await startDeviceSync(store, bus, sessions);
+  const sync = await startDeviceSync(store, bus, cluster.cluster);
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
   const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind), { kinds: ['device', 'link'] });
-  await services.start(bus);
-  await slices.start(bus);
+  // Event-triggered service and slice work runs on one member per entity (rendezvous over live members).
+  await services.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
+  await slices.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
   ctx.relay.start();
   let demoGnmi: DemoGnmi | undefined;
   if (options.demo) {
@@ -137,28 +151,29 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  await cluster.start(url);
   await auth.bootstrap(options.initialAdmin ?? authSettings.initialAdmin, url);
   logger.info({ url, store: store.backend, bus: bus.backend, southbound: allowlist.cidrs, auth: auth.mode }, 'cnsdn ready');
 
   let closed = false;
-  return {
-    url,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await server.close();
-      await auth.close();
-      await sync.unsubscribe();
-      await listInvalidation.unsubscribe();
-      await configSync.stop();
-      await slices.stop();
-      await services.stop();
-      await ctx.relay.stop();
-      await telemetry.stop();
-      await sessions.close();
-      await demoGnmi?.close();
-      await bus.close();
-      await store.close();
-    },
+  const shutdown = async (graceful: boolean) => {
+    if (closed) return;
+    closed = true;
+    await server.close();
+    await auth.close();
+    await sync.unsubscribe();
+    // Gracefully: sessions stop and leases are released, so the others take over at once.
+    await (graceful ? cluster.stop() : cluster.halt());
+    await listInvalidation.unsubscribe();
+    await configSync.stop();
+    await slices.stop();
+    await services.stop();
+    await ctx.relay.stop();
+    await telemetry.stop();
+    await sessions.close();
+    await demoGnmi?.close();
+    await bus.close();
+    await store.close();
   };
+  return { url, close: () => shutdown(true), halt: () => shutdown(false) };
 }
