@@ -66,6 +66,9 @@ function childProcess(): Promise<Routers> {
 }
 
 async function main(): Promise<void> {
+  // One client polls as fast as it can: the web tier's per-client rate limit and lag shedding are not what is measured.
+  process.env.CNSDN_RATE_LIMIT ??= '0';
+  process.env.CNSDN_SHED_LAG_MS ??= '0';
   const sim = IN_PROCESS ? await inProcess() : await childProcess();
   const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
   const call = async (method: string, path: string, body?: unknown) => {
