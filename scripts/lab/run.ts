@@ -42,6 +42,8 @@ export interface ScenarioFigures {
   session: 'session' | 'token';
   session_survived: boolean;
   ownership: 'leases' | 'n/a';
+  /** Replicas that exited by themselves during the scenario (restarted before the next one). */
+  replicas_crashed: Node[];
   note?: string;
 }
 
@@ -65,6 +67,7 @@ const secrets = {
 rmSync(ROOT, { recursive: true, force: true });
 mkdirSync(join(ROOT, 'logs'), { recursive: true });
 const procs = new Procs(join(ROOT, 'logs'));
+let currentDatabaseUrl = '';
 const replicaUrl = (n: Node) => `http://${addr(n)}:8080`;
 const auth = { authorization: `Bearer ${secrets.token}` };
 
@@ -79,6 +82,7 @@ async function getJson<T>(url: string, timeoutMs = 2000): Promise<T | undefined>
 }
 
 function startReplica(n: Node, databaseUrl: string): void {
+  currentDatabaseUrl = databaseUrl;
   procs.start(`cnsdn-${n}`, n, [process.execPath, 'bin/cnsdn.js', 'serve', '--host', addr(n), '--port', '8080', '--data', join(ROOT, `data-${n}`), '--log-level', 'warn'], {
     cwd: REPO,
     env: {
@@ -136,6 +140,12 @@ function deviceDescriptor() {
   };
 }
 
+async function loadDevices(base: string): Promise<void> {
+  await waitFor('haproxy', async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, 30_000, 500);
+  const res = await fetch(`${base}/tfs-api/devices`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(deviceDescriptor()) });
+  if (!res.ok) throw new Error(`loading devices: ${res.status} ${await res.text()}`);
+}
+
 interface ClusterView {
   unowned: number;
   devices: number;
@@ -180,8 +190,13 @@ async function waitAllHealthy(what: string): Promise<void> {
 }
 
 async function contextUuids(base: string): Promise<Set<string>> {
-  const res = await fetch(`${base}/tfs-api/context_ids`, { headers: auth, signal: AbortSignal.timeout(30_000) });
-  if (!res.ok) throw new Error(`context_ids: ${res.status}`);
+  let res: Response;
+  try {
+    res = await fetch(`${base}/tfs-api/context_ids`, { headers: auth, signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    throw new Error(`context_ids from ${base}: ${(e as Error).message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+  }
+  if (!res.ok) throw new Error(`context_ids from ${base}: ${res.status}`);
   const body = (await res.json()) as { context_ids: { context_uuid: { uuid: string } }[] };
   return new Set(body.context_ids.map((c) => c.context_uuid.uuid));
 }
@@ -201,6 +216,12 @@ async function measure(
   const { seconds, ownership } = await recoverySeconds(recoveredFrom, alive);
   say(`${scenario}: devices ${seconds === null ? `not recovered within ${RECOVERY_BOUND_MS / 1000} s` : `recovered in ${seconds.toFixed(1)} s`}`);
   await sleep(2000);
+  // Replicas that died by themselves (not the one a scenario killed): a finding; restart them.
+  const crashed = alive.filter((n) => !procs.running(`cnsdn-${n}`));
+  for (const n of crashed) {
+    say(`${scenario}: replica ${n} exited by itself (${procs.get(`cnsdn-${n}`)?.child.exitCode}); see ${ROOT}/logs/cnsdn-${n}.log`);
+    startReplica(n, currentDatabaseUrl);
+  }
   await restore();
   await waitAllHealthy(`${scenario} restored`);
   await sleep(2000);
@@ -208,7 +229,9 @@ async function measure(
   const writes = load.writes.slice(w0).filter((w) => w.end <= to);
   const checks = load.checks.slice(c0).filter((c) => c.at <= to);
   const acked = writes.filter((w) => w.ok);
-  const stored = await contextUuids(base);
+  // Read back through haproxy; retried while readiness flaps after a NATS re-election.
+  let attempt = 0;
+  const stored = await waitFor('reading the contexts back', () => contextUuids(attempt++ % 2 === 0 ? base : replicaUrl(NODES[attempt % 3])), 60_000, 1000);
   const lost = acked.filter((w) => !stored.has(w.uuid));
   // Events of the acknowledged writes: wait (bounded) for stragglers before counting losses.
   await waitFor('events of acknowledged writes', async () => acked.every((w) => load.eventsByUuid.has(w.uuid)), 20_000, 500).catch(() => undefined);
@@ -231,6 +254,7 @@ async function measure(
     session: creds.via,
     session_survived: checks.length > 0 && checks.every((c) => c.ok || c.status !== 401),
     ownership,
+    replicas_crashed: crashed,
     ...(note ? { note } : {}),
   };
 }
@@ -287,9 +311,7 @@ async function main(): Promise<void> {
   say('NATS cluster up');
   await startReplicas(databaseUrl);
   const base = startHaproxy(procs, ROOT, 8080);
-  await waitFor('haproxy', async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, 30_000, 500);
-  const load0 = await fetch(`${base}/tfs-api/devices`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(deviceDescriptor()) });
-  if (!load0.ok) throw new Error(`loading devices: ${load0.status} ${await load0.text()}`);
+  await loadDevices(base);
   await waitAllHealthy('start');
   say(`replicas, haproxy and ${DEVICES} gNMI devices up; event stream R${await streamReplicas(STREAM)}`);
 
@@ -315,6 +337,7 @@ async function main(): Promise<void> {
     const pgaf = await startAutoFailover(procs, ROOT);
     databaseUrl = pgaf.url;
     await startReplicas(databaseUrl);
+    await loadDevices(base);
     await waitAllHealthy('on pg_auto_failover');
     ({ load, creds } = await startLoad());
     report(

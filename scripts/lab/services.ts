@@ -50,10 +50,18 @@ export function stopSinglePostgres(procs: Procs): Promise<void> {
 }
 
 /**
+ * Not 5432, and one port each: their Unix sockets share /var/run/postgresql (filesystems are not
+ * per namespace), where the machine's own server holds 5432's lock.
+ */
+const PGAF_PORT = '6432';
+const PGAF_NODE_PORT: Record<string, string> = { db1: '6433', db2: '6434' };
+
+/**
  * pg_auto_failover: monitor in `db`, data nodes in `db1` and `db2`, tuned for fast failover.
  * Returns the multi-host URL the replicas use (target_session_attrs=read-write).
  */
 export async function startAutoFailover(procs: Procs, root: string): Promise<{ url: string; primary: () => Host | undefined }> {
+  pgDir(join(root, 'pgaf'));
   const env = (name: string) => {
     const home = pgDir(join(root, 'pgaf', `${name}-home`));
     return { PATH: PG_PATH, PG_CONFIG: `${PG_BIN}/pg_config`, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: join(home, 'run') };
@@ -62,11 +70,11 @@ export async function startAutoFailover(procs: Procs, root: string): Promise<{ u
   procs.start(
     'pgaf-monitor',
     'db',
-    ['pg_autoctl', 'create', 'monitor', '--pgdata', monitorData, '--pgport', '5432', '--hostname', addr('db'), '--auth', 'trust', '--no-ssl', '--run'],
+    ['pg_autoctl', 'create', 'monitor', '--pgdata', monitorData, '--pgport', PGAF_PORT, '--hostname', addr('db'), '--auth', 'trust', '--no-ssl', '--run'],
     { asUser: 'postgres', env: env('monitor') },
   );
-  await waitFor('pg_auto_failover monitor', async () => spawnSync('ip', ['netns', 'exec', 'cnl-db', `${PG_BIN}/pg_isready`, '-h', addr('db'), '-d', 'pg_auto_failover', '-q']).status === 0, 60_000, 500);
-  const monitorSql = (sql: string) => runIn('db', [`${PG_BIN}/psql`, '-h', addr('db'), '-U', 'autoctl_node', '-d', 'pg_auto_failover', '-At', '-c', sql], { asUser: 'postgres' });
+  const monitorSql = (sql: string) => runIn('db', [`${PG_BIN}/psql`, '-h', addr('db'), '-p', PGAF_PORT, '-U', 'autoctl_node', '-d', 'pg_auto_failover', '-At', '-c', sql], { asUser: 'postgres' });
+  await waitFor('pg_auto_failover monitor', async () => monitorSql('SELECT count(*) FROM pgautofailover.node') !== undefined, 90_000, 1000);
   // Health checks every second, a node unhealthy after 5 s without an answer.
   for (const [k, v] of [
     ['health_check_period', '1000'],
@@ -74,24 +82,25 @@ export async function startAutoFailover(procs: Procs, root: string): Promise<{ u
     ['health_check_max_retries', '1'],
     ['health_check_retry_delay', '500'],
     ['node_considered_unhealthy_timeout', '5000'],
+    // How long the monitor waits for a lost primary to demote itself before the standby may take writes.
+    ['primary_demote_timeout', '5000'],
   ])
-    runIn('db', [`${PG_BIN}/psql`, '-h', addr('db'), '-U', 'postgres', '-d', 'pg_auto_failover', '-c', `ALTER SYSTEM SET pgautofailover.${k} = ${v}`], { asUser: 'postgres' });
-  runIn('db', [`${PG_BIN}/psql`, '-h', addr('db'), '-U', 'postgres', '-d', 'pg_auto_failover', '-c', 'SELECT pg_reload_conf()'], { asUser: 'postgres' });
-  const monitorUrl = `postgres://autoctl_node@${addr('db')}:5432/pg_auto_failover?sslmode=disable`;
+    runIn('db', [`${PG_BIN}/psql`, '-h', '/var/run/postgresql', '-p', PGAF_PORT, '-U', 'postgres', '-d', 'pg_auto_failover', '-c', `ALTER SYSTEM SET pgautofailover.${k} = ${v}`], { asUser: 'postgres' });
+  runIn('db', [`${PG_BIN}/psql`, '-h', '/var/run/postgresql', '-p', PGAF_PORT, '-U', 'postgres', '-d', 'pg_auto_failover', '-c', 'SELECT pg_reload_conf()'], { asUser: 'postgres' });
+  const monitorUrl = `postgres://autoctl_node@${addr('db')}:${PGAF_PORT}/pg_auto_failover?sslmode=disable`;
   const nodes: Host[] = ['db1', 'db2'];
   for (const [i, h] of nodes.entries()) {
     const data = join(root, 'pgaf', h);
-    pgDir(join(root, 'pgaf'));
     procs.start(
       `pgaf-${h}`,
       h,
-      ['pg_autoctl', 'create', 'postgres', '--pgdata', data, '--pgport', '5432', '--hostname', addr(h), '--name', h, '--monitor', monitorUrl, '--auth', 'trust', '--no-ssl', '--pg-hba-lan', '--dbname', 'cnsdn', '--run'],
+      ['pg_autoctl', 'create', 'postgres', '--pgdata', data, '--pgport', PGAF_NODE_PORT[h], '--hostname', addr(h), '--name', h, '--monitor', monitorUrl, '--auth', 'trust', '--no-ssl', '--pg-hba-lan', '--dbname', 'cnsdn', '--run'],
       { asUser: 'postgres', env: env(h) },
     );
     // The second node joins once the first is primary.
     if (i === 0) await waitFor('first pg_auto_failover node primary', async () => monitorSql("SELECT count(*) FROM pgautofailover.node WHERE reportedstate = 'single'").trim() === '1', 120_000, 1000);
   }
-  await waitFor('primary and secondary', async () => monitorSql("SELECT string_agg(reportedstate, ',' ORDER BY reportedstate) FROM pgautofailover.node").trim() === 'primary,secondary', 180_000, 1000);
+  await waitFor('primary and secondary', async () => monitorSql("SELECT string_agg(reportedstate::text, ',' ORDER BY reportedstate::text) FROM pgautofailover.node").trim() === 'primary,secondary', 180_000, 1000);
   for (const h of nodes) {
     // The keeper notices a lost monitor or peer sooner than its defaults.
     for (const [k, v] of [
@@ -102,7 +111,7 @@ export async function startAutoFailover(procs: Procs, root: string): Promise<{ u
       runIn(h, ['pg_autoctl', 'config', 'set', '--pgdata', join(root, 'pgaf', h), k, v], { asUser: 'postgres', env: env(h) });
   }
   return {
-    url: `postgres://postgres@${addr('db1')}:5432,${addr('db2')}:5432/cnsdn?target_session_attrs=read-write`,
+    url: `postgres://postgres@${addr('db1')}:${PGAF_NODE_PORT.db1},${addr('db2')}:${PGAF_NODE_PORT.db2}/cnsdn?target_session_attrs=read-write`,
     primary: () => {
       const name = monitorSql("SELECT nodename FROM pgautofailover.node WHERE reportedstate IN ('primary','single','wait_primary') ORDER BY nodeid LIMIT 1").trim();
       return nodes.find((h) => h === name);
