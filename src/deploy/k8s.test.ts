@@ -39,7 +39,9 @@ async function controllerFacts() {
   await probe.inject({ method: 'GET', url: '/x' });
   await probe.close();
   const counters = (await registry.getMetricsAsJSON()).filter((m) => String(m.type) === 'counter').map((m) => m.name);
-  return { controllerRoutes: routes, counters, bodyLimit: DEFAULT_BODY_LIMIT, controllerImage: /\/cnsdn:/ };
+  // POST /tfs-api/descriptors takes up to 256 MiB (nbi/descriptors-api.ts); every other route the default.
+  const bodyLimit = (path: string) => (path === '/tfs-api/descriptors' ? 256 * 1024 * 1024 : DEFAULT_BODY_LIMIT);
+  return { controllerRoutes: routes, counters, bodyLimit, controllerImage: /\/cnsdn:/ };
 }
 
 describe('Kubernetes manifests (deploy/k8s)', { skip: hasKubectl ? false : 'kubectl is not installed: nothing renders the overlays' }, () => {

@@ -61,8 +61,8 @@ export interface CheckOptions {
   controllerImage: RegExp;
   /** Prometheus counters the controller exports; pods metrics must be `<counter without _total>_per_second`. */
   counters: string[];
-  /** Largest request body the controller accepts, in bytes. */
-  bodyLimit: number;
+  /** Largest request body the controller accepts on a path, in bytes. */
+  bodyLimit: (path: string) => number;
 }
 
 /** Every reference between the rendered objects, and the house rules for pods; [] when all hold. */
@@ -118,7 +118,9 @@ export function crossReferenceProblems(objects: K8sObject[], opts: CheckOptions)
       if (!a[`nginx.ingress.kubernetes.io/${key}`]) problems.push(`${ref(ing)}: no nginx.ingress.kubernetes.io/${key} annotation`);
     }
     const body = a['nginx.ingress.kubernetes.io/proxy-body-size'];
-    if (body && sizeBytes(body) > opts.bodyLimit) problems.push(`${ref(ing)}: proxy-body-size ${body} exceeds the controller's ${opts.bodyLimit} bytes`);
+    const paths: string[] = (ing.spec?.rules ?? []).flatMap((r: { http?: { paths?: { path: string }[] } }) => (r.http?.paths ?? []).map((p) => p.path));
+    const limit = Math.min(...paths.map((p) => opts.bodyLimit(p)));
+    if (body && !(sizeBytes(body) <= limit)) problems.push(`${ref(ing)}: proxy-body-size ${body} exceeds what the controller accepts on ${paths.join(', ')} (${limit} bytes)`);
   }
 
   const configMaps = names('ConfigMap');
