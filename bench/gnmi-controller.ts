@@ -3,6 +3,7 @@
  * K simulated gNMI targets onboarded with one POST /tfs-api/descriptors, then the controller's
  * own /metrics counters, CPU (/proc/PID/stat) and RSS over a fixed window.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +20,7 @@ export interface IngestOptions {
   windowMs: number;
   settleMs: number;
   onboardBoundMs: number;
-  simPid: number;
+  simPids: number[];
   cpuProfDir?: string;
   progress: (msg: string) => void;
   /** Marks a phase on the monotonic clock (for slicing a CPU profile). */
@@ -84,11 +85,15 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 /** 503 answers (the controller's event loop over its delay bound: @fastify/under-pressure) seen by the bench's GETs. */
 let overloaded = 0;
 
+/** The controller runs with auth on (`cnsdn serve`): the bench is its admin through CNSDN_ADMIN_TOKEN. */
+const ADMIN_TOKEN = randomBytes(24).toString('base64url');
+const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
 /** GET that waits out 503 "Server overloaded" answers (retry-after 1 s) for up to `boundMs`. */
 async function getText(url: string, boundMs = 60_000): Promise<string> {
   const deadline = performance.now() + boundMs;
   for (;;) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(boundMs) });
+    const res = await fetch(url, { headers: AUTH, signal: AbortSignal.timeout(boundMs) });
     const text = await res.text();
     if (res.ok) return text;
     if (res.status !== 503 || performance.now() > deadline) throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
@@ -148,9 +153,9 @@ interface Snapshot {
   simCpu: number;
 }
 
-async function snapshot(url: string, pid: number, simPid: number): Promise<Snapshot> {
+async function snapshot(url: string, pid: number, simPids: number[]): Promise<Snapshot> {
   const c0 = procCpuSeconds(pid);
-  const s0 = procCpuSeconds(simPid);
+  const s0 = procCpuSeconds(simPids);
   const t0 = performance.now();
   const metrics = await scrape(url);
   const t1 = performance.now();
@@ -159,7 +164,7 @@ async function snapshot(url: string, pid: number, simPid: number): Promise<Snaps
     at: (t0 + t1) / 2,
     latencyMs: t1 - t0,
     controllerCpu: (c0 + procCpuSeconds(pid)) / 2,
-    simCpu: (s0 + procCpuSeconds(simPid)) / 2,
+    simCpu: (s0 + procCpuSeconds(simPids)) / 2,
   };
 }
 
@@ -193,7 +198,7 @@ export async function measureIngest(opts: IngestOptions): Promise<IngestResult> 
   let result: IngestResult | undefined;
   try {
     opts.progress(`K=${k}: starting controller`);
-    server = await startServer({ repoDir: opts.repoDir, dataDir, cpuProfDir: opts.cpuProfDir, logFile });
+    server = await startServer({ repoDir: opts.repoDir, dataDir, cpuProfDir: opts.cpuProfDir, logFile, env: { CNSDN_ADMIN_TOKEN: ADMIN_TOKEN } });
     await sleep(1000);
     const idle0 = procCpuSeconds(server.pid);
     await sleep(2000);
@@ -208,7 +213,7 @@ export async function measureIngest(opts: IngestOptions): Promise<IngestResult> 
     const t0 = performance.now();
     const res = await fetch(`${server.url}/tfs-api/descriptors`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body,
       signal: AbortSignal.timeout(opts.onboardBoundMs),
     });
@@ -253,9 +258,9 @@ export async function measureIngest(opts: IngestOptions): Promise<IngestResult> 
     await sleep(opts.settleMs);
 
     const windowStartUs = nowUs();
-    const a = await snapshot(server.url, server.pid, opts.simPid);
+    const a = await snapshot(server.url, server.pid, opts.simPids);
     await sleep(opts.windowMs);
-    const b = await snapshot(server.url, server.pid, opts.simPid);
+    const b = await snapshot(server.url, server.pid, opts.simPids);
     opts.phase('ingest', windowStartUs, nowUs());
     const secs = (b.at - a.at) / 1000;
     const mem = server.memory();

@@ -13,8 +13,9 @@ process.on('exit', () => {
 
 const CLK_TCK = 100;
 
-/** CPU seconds (user + system) a process has used so far. */
-export function procCpuSeconds(pid: number): number {
+/** CPU seconds (user + system) a process (or several, summed) has used so far. */
+export function procCpuSeconds(pid: number | readonly number[]): number {
+  if (typeof pid !== 'number') return pid.reduce((sum, one) => sum + procCpuSeconds(one), 0);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -37,6 +38,8 @@ export interface SimOptions {
   user?: string;
   logFile: string;
   readyTimeoutMs?: number;
+  /** Node options for the simulator process, e.g. ['--cpu-prof', '--cpu-prof-dir=DIR']. */
+  nodeArgs?: string[];
 }
 
 export interface SimHandle {
@@ -45,12 +48,38 @@ export interface SimHandle {
   stop(): Promise<void>;
 }
 
+/** Several simulator processes sharing `count` targets (so the offered rate is not bound by one core). */
+export interface SimGroup {
+  pids: number[];
+  /** Taken in turn from each process, so the first K targets spread over all of them. */
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+export async function startSims(opts: SimOptions, procs: number): Promise<SimGroup> {
+  const n = Math.max(1, Math.min(procs, opts.count));
+  const sizes = Array.from({ length: n }, (_, i) => Math.floor(opts.count / n) + (i < opts.count % n ? 1 : 0));
+  const settled = await Promise.allSettled(sizes.map((count, i) => startSim({ ...opts, count, logFile: n === 1 ? opts.logFile : `${opts.logFile}.${i}` })));
+  const handles = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stop = async () => {
+    await Promise.all(handles.map((h) => h.stop()));
+  };
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const ports: number[] = [];
+  for (let i = 0; i < Math.max(...sizes); i++) for (const h of handles) if (i < h.ports.length) ports.push(h.ports[i]!);
+  return { pids: handles.map((h) => h.pid), ports, stop };
+}
+
 /** `cnsdn-sim gnmi --port 0 --count K`: resolves once every target printed its ready line. */
 export async function startSim(opts: SimOptions): Promise<SimHandle> {
   const args = [join(opts.repoDir, 'bin/cnsdn-sim.js'), 'gnmi', '--host', '127.0.0.1', '--port', '0', '--count', String(opts.count), '--interfaces', opts.interfaces];
   args.push(...(opts.tlsDir ? ['--tls-dir', opts.tlsDir] : ['--insecure']));
   if (opts.user) args.push('--user', opts.user);
-  const child = spawn(process.execPath, args, { cwd: opts.repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { cwd: opts.repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const log = createWriteStream(opts.logFile);
   child.stderr!.pipe(log, { end: false });

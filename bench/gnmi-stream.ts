@@ -1,18 +1,20 @@
 /**
  * Receiving the simulator's counter streams in this process, with no controller: a bare
  * grpc-js client (proto-loader objects from gnmi.proto, no cnsdn code) and the library's
- * GnmiClient (decoded to GnmiNotification). Both subscribe exactly what the controller's
+ * GnmiClient (decoded to GnmiNotification, or read as leaves through a LeafSink as the driver
+ * does: 'leaves'). All subscribe exactly what the controller's
  * telemetry asks of each target: one STREAM Subscribe per target, one SAMPLE subscription per
  * interface on `/interfaces/interface[name=X]/state/counters`, JSON_IETF, at the same interval.
  */
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GnmiClient, type GnmiSubscription } from '../src/protocols/gnmi/index.js';
 import { procCpuSeconds } from './gnmi-procs.js';
 
-export type ConsumerKind = 'bare' | 'GnmiClient';
+export type ConsumerKind = 'bare' | 'GnmiClient' | 'leaves';
 
 export interface StreamOptions {
   ports: number[];
@@ -20,8 +22,8 @@ export interface StreamOptions {
   intervalS: number;
   warmupMs: number;
   windowMs: number;
-  /** The simulator's pid, for its CPU over the window. */
-  simPid: number;
+  /** The simulators' pids, for their CPU over the window. */
+  simPids: number[];
   username?: string;
   password?: string;
 }
@@ -42,6 +44,10 @@ export interface StreamResult {
   rssMiB: number;
   connectMs: number;
   errors: number;
+  /** Garbage collections in this process over the window: scavenges and mark-compacts per million updates, and their time. */
+  minorGcPerMUpdates: number;
+  majorGcPerMUpdates: number;
+  gcMs: number;
 }
 
 const COUNTERS_PER_INTERFACE = 10;
@@ -108,6 +114,41 @@ async function bare(repoDir: string, port: number, opts: StreamOptions, count: C
   };
 }
 
+/** As the gnmi-openconfig driver reads its counters: a LeafSink resolving each path once. */
+async function leafConsumer(port: number, opts: StreamOptions, count: Count, onError: () => void): Promise<Consumer> {
+  const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure', username: opts.username, password: opts.password });
+  let leaves = 0;
+  const sub: GnmiSubscription = client.subscribe({
+    mode: 'STREAM',
+    encoding: 'JSON_IETF',
+    subscriptions: opts.interfaces.map((i) => ({
+      path: { elem: counterPathPb(i).elem },
+      mode: 'SAMPLE' as const,
+      sampleIntervalNs: BigInt(Math.round(opts.intervalS * 1e9)),
+    })),
+    leaves: {
+      numericStrings: true,
+      resolve: (p) => p.elem[p.elem.length - 1]?.name,
+      leaf: () => {
+        leaves++;
+      },
+    },
+  });
+  const timer = setInterval(() => {
+    count(leaves);
+    leaves = 0;
+  }, 50);
+  sub.on('error', onError);
+  await sub.synced;
+  return {
+    stop() {
+      clearInterval(timer);
+      sub.cancel();
+      client.close();
+    },
+  };
+}
+
 async function ours(port: number, opts: StreamOptions, count: Count, onError: () => void): Promise<Consumer> {
   const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure', username: opts.username, password: opts.password });
   const sub: GnmiSubscription = client.subscribe({
@@ -137,8 +178,23 @@ export async function measureStream(repoDir: string, kind: ConsumerKind, opts: S
   let errors = 0;
   const count: Count = (n) => {
     updates += n;
-    notifications++;
+    // The leaf consumer counts leaves only: it sees no notifications.
+    if (kind !== 'leaves') notifications++;
   };
+  let minor = 0;
+  let major = 0;
+  let gcMs = 0;
+  let counting = false;
+  const gcWatch = new PerformanceObserver((list) => {
+    if (!counting) return;
+    for (const e of list.getEntries()) {
+      const k = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (k === 1) minor++;
+      else major++;
+      gcMs += e.duration;
+    }
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
   const onError = () => {
     errors++;
   };
@@ -148,19 +204,22 @@ export async function measureStream(repoDir: string, kind: ConsumerKind, opts: S
     // Connect in batches so 1,000 handshakes do not all time out together.
     for (let i = 0; i < opts.ports.length; i += 50) {
       const batch = opts.ports.slice(i, i + 50);
-      consumers.push(...(await Promise.all(batch.map((p) => (kind === 'bare' ? bare(repoDir, p, opts, count, onError) : ours(p, opts, count, onError))))));
+      const connect = (p: number) => (kind === 'bare' ? bare(repoDir, p, opts, count, onError) : kind === 'leaves' ? leafConsumer(p, opts, count, onError) : ours(p, opts, count, onError));
+      consumers.push(...(await Promise.all(batch.map(connect))));
     }
     const connectMs = performance.now() - t0;
     await sleep(opts.warmupMs);
     const u0 = updates;
     const n0 = notifications;
     const cpu0 = process.cpuUsage();
-    const s0 = procCpuSeconds(opts.simPid);
+    const s0 = procCpuSeconds(opts.simPids);
     const w0 = performance.now();
+    counting = true;
     await sleep(opts.windowMs);
+    counting = false;
     const secs = (performance.now() - w0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const simCpu = (procCpuSeconds(opts.simPid) - s0) / secs;
+    const simCpu = (procCpuSeconds(opts.simPids) - s0) / secs;
     const clientCpu = (cpu.user + cpu.system) / 1e6 / secs;
     const updatesPerSec = (updates - u0) / secs;
     return {
@@ -175,8 +234,12 @@ export async function measureStream(repoDir: string, kind: ConsumerKind, opts: S
       rssMiB: process.memoryUsage().rss / 1048576,
       connectMs,
       errors,
+      minorGcPerMUpdates: (minor / Math.max(1, updates - u0)) * 1e6,
+      majorGcPerMUpdates: (major / Math.max(1, updates - u0)) * 1e6,
+      gcMs,
     };
   } finally {
+    gcWatch.disconnect();
     for (const c of consumers) c.stop();
     // Let the cancellations reach the simulator so its timers stop before the next phase.
     await sleep(1000);

@@ -6,7 +6,10 @@
  * onboarding time). Progress on stderr, a table on stdout.
  *
  * Usage: npm run bench:gnmi -- [--json FILE] [--counts 1@0.01,100@0.04,1000@10,1000@1] [--compare 100]
- *          [--window 20] [--sets 1000] [--offered 200000] [--cpu-prof DIR] [--trace-keepalive] [--keep-logs]
+ *          [--window 20] [--sets 1000] [--offered 200000] [--sim-procs 2] [--cpu-prof DIR] [--trace-keepalive] [--keep-logs]
+ *
+ * --sim-procs: the streaming targets are spread over this many `cnsdn-sim gnmi` processes (one
+ * simulator process cannot offer 200k updates/s on one core).
  *
  * --counts: controller runs, each K targets at telemetry interval S seconds
  * (`_connect/settings.telemetry_interval_s`); without @S, the interval that asks for about
@@ -24,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type IngestResult, measureIngest } from './gnmi-controller.js';
-import { type SimHandle, startSim } from './gnmi-procs.js';
+import { type SimGroup, type SimHandle, startSim, startSims } from './gnmi-procs.js';
 import { clientSets, driverSets, type SetResult } from './gnmi-set.js';
 import { measureStream, type StreamResult } from './gnmi-stream.js';
 import { closeAgents } from './http.js';
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     sets: { type: 'string', default: '1000' },
     'trace-keepalive': { type: 'boolean', default: false },
     offered: { type: 'string', default: '200000' },
+    'sim-procs': { type: 'string', default: '2' },
     'cpu-prof': { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
   },
@@ -168,14 +172,17 @@ function table(r: Results, compare: number[]): string {
     rows.push([
       `in-process ${s.consumer} #${s.round}, ${s.targets} targets: updates/s`,
       '—',
-      `${int(s.updatesPerSec)} of ${int(s.offeredPerSec)} asked; client CPU ${pct(s.clientCpu)} (${round(s.clientUsPerUpdate, 2)} µs/update), sim CPU ${pct(s.simCpu)}${s.errors ? `, ${s.errors} stream errors` : ''}`,
+      `${int(s.updatesPerSec)} of ${int(s.offeredPerSec)} asked; client CPU ${pct(s.clientCpu)} (${round(s.clientUsPerUpdate, 2)} µs/update), sim CPU ${pct(s.simCpu)}; ` +
+        `GC per M updates ${round(s.minorGcPerMUpdates, 1)} scavenges, ${round(s.majorGcPerMUpdates, 2)} mark-compacts${s.errors ? `, ${s.errors} stream errors` : ''}`,
     ]);
   }
   for (const k of compare) {
     const bare = meanStream(r, 'bare', k);
-    const ours = meanStream(r, 'GnmiClient', k);
-    if (bare && ours) {
-      rows.push([`GnmiClient / bare, ${k} targets (mean of rounds)`, '—', `rate ${round(ours.updatesPerSec / bare.updatesPerSec, 2)}, CPU per update ${round(ours.clientUsPerUpdate / bare.clientUsPerUpdate, 2)}×`]);
+    for (const consumer of ['GnmiClient', 'leaves'] as const) {
+      const ours = meanStream(r, consumer, k);
+      if (bare && ours) {
+        rows.push([`${consumer} / bare, ${k} targets (mean of rounds)`, '≥ 0.5', `rate ${round(ours.updatesPerSec / bare.updatesPerSec, 2)}, CPU per update ${round(ours.clientUsPerUpdate / bare.clientUsPerUpdate, 2)}×`]);
+      }
     }
   }
   const one = r.ingest.find((i) => i.devices === 1);
@@ -248,18 +255,19 @@ async function main(): Promise<number> {
       progress(`results written to ${args.json}`);
     }
   };
-  let sim: SimHandle | undefined;
+  let sim: SimGroup | undefined;
   try {
     if (sets > 0) await runSets(out, workDir, sets);
 
     const simCount = Math.max(...runs.map((r) => r.k), ...compare);
-    progress(`starting ${simCount} simulated targets (insecure, ${INTERFACES.length} interfaces each)`);
-    sim = await startSim({ repoDir: REPO, count: simCount, interfaces: 'Ethernet1-8', user: `${USER}:${PASSWORD}:rw`, logFile: join(workDir, 'sim.log') });
-    progress(`simulator pid ${sim.pid}: ${sim.ports.length} targets`);
+    const procs = Number(args['sim-procs']);
+    progress(`starting ${simCount} simulated targets in ${procs} processes (insecure, ${INTERFACES.length} interfaces each)`);
+    sim = await startSims({ repoDir: REPO, count: simCount, interfaces: 'Ethernet1-8', user: `${USER}:${PASSWORD}:rw`, logFile: join(workDir, 'sim.log') }, procs);
+    progress(`simulator pids ${sim.pids.join(', ')}: ${sim.ports.length} targets`);
 
     // Alternating rounds, so warm-up and drift do not favour one consumer.
     for (const k of compare) {
-      for (const [pass, kind] of [[1, 'bare'], [1, 'GnmiClient'], [2, 'bare'], [2, 'GnmiClient']] as const) {
+      for (const [pass, kind] of [[1, 'bare'], [1, 'GnmiClient'], [1, 'leaves'], [2, 'bare'], [2, 'GnmiClient'], [2, 'leaves']] as const) {
         const intervalS = intervalFor(k);
         progress(`stream: ${kind} #${pass}, ${k} targets, SAMPLE every ${intervalS} s, ${windowMs / 1000} s window`);
         try {
@@ -269,7 +277,7 @@ async function main(): Promise<number> {
             intervalS,
             warmupMs: STREAM_WARMUP_MS,
             windowMs,
-            simPid: sim.pid,
+            simPids: sim.pids,
             username: USER,
             password: PASSWORD,
           });
@@ -308,7 +316,7 @@ async function main(): Promise<number> {
             settleMs: SETTLE_MS,
             // Leaves time for the window, slow scrapes under load and a profile written at stop.
             onboardBoundMs: Math.max(30_000, Math.min(180_000, RUN_DEADLINE_MS - (Date.now() - started) - 150_000)),
-            simPid: sim.pid,
+            simPids: sim.pids,
             cpuProfDir,
             progress,
             phase: (name, startUs, endUs) => run.phases.push({ name, startUs, endUs }),
