@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { type APIResponse, type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { buildWebui } from '../../scripts/build-webui.mjs';
 import { type RunningController, startController } from '../app/index.js';
@@ -85,7 +85,9 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
   const outside: string[] = [];
 
   // Same data directory each time: a restart keeps the accounts and the session keys.
-  const start = () => startController({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8', auth: 'on', initialAdmin: ADMIN });
+  // Load shedding has its own tests: here a loaded machine must not turn the login page away.
+  const guard = { shedLagMs: 30_000, shedLagTrustedMs: 30_000 };
+  const start = (port = 0) => startController({ host: '127.0.0.1', port, dataDir, logLevel: 'silent', southboundAllow: '127.0.0.0/8', auth: 'on', initialAdmin: ADMIN, guard });
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -107,6 +109,15 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     Object.assign(process.env, saved);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(webuiDir, { recursive: true, force: true });
+  });
+
+  // Whatever page a failing test left behind is kept as a screenshot.
+  afterEach(async (t) => {
+    for (const ctx of browser?.contexts() ?? []) {
+      for (const [i, page] of ctx.pages().entries()) {
+        await page.screenshot({ path: join(ARTIFACTS, `failed-${t.name.slice(0, 30).replace(/\W+/g, '-')}-${i}.png`) }).catch(() => {});
+      }
+    }
   });
 
   const watch = (page: Page) => {
@@ -328,11 +339,29 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
 
   it('a session cookie still works after the controller restarts', async (t) => {
     if (!auth) return t.skip('the server has no accounts yet (runs open)');
-    await controller.close();
-    controller = await start();
+    // A page left open across the restart (same address): its event stream comes back by itself.
     const page = await adminContext.newPage();
-    // Cookies are not bound to a port: the new process on its new port gets the same cookie.
-    await page.goto(`${controller.url}/webui/devices`);
+    watch(page);
+    await page.goto(`${controller.url}/webui/events`);
+    await page.locator('[data-testid=stream-state].live').waitFor({ timeout: WAIT });
+    const port = Number(new URL(controller.url).port);
+    await controller.close();
+    await page.locator('[data-testid=stream-state]:not(.live)').waitFor({ timeout: WAIT });
+    controller = await start(port);
+    await page.locator('[data-testid=stream-state].live').waitFor({ timeout: WAIT });
+    // The new process numbers its events from 1 again: they must still reach the log.
+    const token = await csrf(page, controller.url);
+    assert.notEqual(token, '', 'the old cookie is a session of the new process');
+    const res = await settled(() =>
+      page.request.post(`${controller.url}/tfs-api/devices`, {
+        headers: { 'x-csrf-token': token },
+        data: { device_id: { device_uuid: { uuid: 'R10-AFTER' } }, device_type: 'emu-packet-router', device_drivers: ['DEVICEDRIVER_UNDEFINED'], device_config: { config_rules: [] }, device_endpoints: [] },
+      }),
+    );
+    assert.equal(res.status(), 200, await res.text());
+    await page.locator('#event-rows tr[data-kind=device]', { hasText: 'R10-AFTER' }).first().waitFor({ timeout: WAIT });
+
+    await page.click('a[data-nav=devices]');
     await page.locator('#devices-table').waitFor({ timeout: WAIT });
     assert.equal(await text(page.locator('#user-name')), ADMIN.username);
     assert.equal(await page.locator('#login-form').count(), 0);

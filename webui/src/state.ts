@@ -28,6 +28,10 @@ class AppState {
   private readonly listeners = new Set<Listener>();
   private readonly streamListeners = new Set<() => void>();
   private source: EventSource | undefined;
+  private readonly resyncListeners = new Set<() => void>();
+  private wanted = false;
+  private dropped = false;
+  private retry: number | undefined;
 
   constructor() {
     try {
@@ -69,14 +73,34 @@ class AppState {
     for (const l of this.streamListeners) l();
   }
 
-  /** Opens the event stream (EventSource reconnects by itself, resuming with Last-Event-ID). */
+  /**
+   * Opens the event stream. After a drop it opens a fresh one rather than letting EventSource
+   * resume with Last-Event-ID: a restarted single-process controller numbers its events from 1
+   * again, and resuming would skip them. Pages reload what they show when it comes back.
+   */
   startEvents(): void {
     if (this.source) return;
+    this.wanted = true;
     const source = new EventSource('/api/events', { withCredentials: true });
     this.source = source;
     this.setStreamState('connecting');
-    source.onopen = () => this.setStreamState('live');
-    source.onerror = () => this.setStreamState(source.readyState === EventSource.CLOSED ? 'down' : 'connecting');
+    source.onopen = () => {
+      this.setStreamState('live');
+      if (this.dropped) {
+        this.dropped = false;
+        for (const l of this.resyncListeners) l();
+      }
+    };
+    source.onerror = () => {
+      source.close();
+      if (this.source !== source) return;
+      this.source = undefined;
+      this.dropped = true;
+      this.setStreamState('connecting');
+      this.retry = window.setTimeout(() => {
+        if (this.wanted) this.startEvents();
+      }, 2000);
+    };
     const handle = (msg: MessageEvent<string>) => {
       let e: BusEvent;
       try {
@@ -91,7 +115,15 @@ class AppState {
     for (const kind of ['context', 'topology', 'device', 'link', 'service', 'slice', 'connection']) source.addEventListener(kind, handle);
   }
 
+  /** Called when the event stream is back after a drop: events may have been missed. */
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
   stopEvents(): void {
+    this.wanted = false;
+    clearTimeout(this.retry);
     this.source?.close();
     this.source = undefined;
     this.events.length = 0;

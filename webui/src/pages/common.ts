@@ -26,8 +26,10 @@ export function refreshOn(kinds: string[], refresh: () => void, filter: (e: BusE
       refresh();
     }, intervalMs);
   });
+  const offResync = state.onResync(refresh);
   return () => {
     off();
+    offResync();
     if (timer !== undefined) clearTimeout(timer);
   };
 }
