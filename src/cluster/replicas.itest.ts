@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startController, type RunningController } from '../app/index.js';
+import { uuidFromText } from '../model/index.js';
 import type { ClusterView } from './api.js';
+import { rendezvous } from './hrw.js';
 import { COUNTING_DRIVER, DeviceSide, describeReplicas, TEST_NATS_URL, waitFor } from './testing.js';
 
 const DEVICES = 24;
@@ -106,6 +108,9 @@ await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) 
       const viaApi = await json<ClusterView>(fetch(`${url('c')}/api/cluster`));
       assert.equal(viaApi.mode, 'cluster');
       assert.equal(viaApi.self, 'c');
+      const metrics = await (await fetch(`${url('a')}/metrics`)).text();
+      assert.match(metrics, new RegExp(`^cnsdn_cluster_owned_devices ${v.ownership.a}$`, 'm'));
+      assert.match(metrics, /^cnsdn_cluster_members\{state="alive"\} 3$/m);
     });
 
     it('carries out a configuration request sent to a non-owner on the owner, and returns the device refusal', async () => {
@@ -125,6 +130,60 @@ await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) 
       assert.equal(refused.status, 502, JSON.stringify(problem));
       assert.equal(problem.code, 'CNSDN_DRIVER_ERROR');
       assert.match(problem.detail, /refuses \/refuse\[this\]/);
+    });
+
+    it('activates a service on a member that owns none of its devices: the owners configure them', async () => {
+      const endpoints = [
+        { uuid: 'eth1', type: 'copper', sample_types: [101, 102] },
+        { uuid: 'eth2', type: 'copper', sample_types: [101, 102] },
+      ];
+      const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: typeof value === 'string' ? value : JSON.stringify(value) } });
+      // The counting driver runs the session; the emulated driver's name picks the OpenConfig service handler.
+      const devices = ['s1', 's2'].map((name) => ({
+        device_id: { device_uuid: { uuid: name } },
+        name,
+        device_type: 'emu-packet-router',
+        device_drivers: [COUNTING_DRIVER, 'DEVICEDRIVER_UNDEFINED'],
+        device_operational_status: 'DEVICEOPERATIONALSTATUS_UNDEFINED',
+        device_config: { config_rules: [rule('_connect/address', '127.0.0.1'), rule('_connect/port', '0'), rule('_connect/settings', { endpoints })] },
+        device_endpoints: [],
+      }));
+      const ep = (d: string, e: string) => ({ device_id: { device_uuid: { uuid: d } }, endpoint_uuid: { uuid: e } });
+      const contexts = [{ context_id: { context_uuid: { uuid: 'admin' } } }];
+      const topologies = [{ topology_id: { context_id: { context_uuid: { uuid: 'admin' } }, topology_uuid: { uuid: 'admin' } } }];
+      const links = [{ link_id: { link_uuid: { uuid: 's1-s2' } }, link_endpoint_ids: [ep('s1', 'eth2'), ep('s2', 'eth2')] }];
+      await json(fetch(`${url('a')}/tfs-api/descriptors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contexts, topologies, devices, links }) }));
+      managed += 2;
+      const uuids = ['s1', 's2'].map((n) => uuidFromText(n));
+      const owners = await waitFor('s1 and s2 owned and connected', async () => {
+        const v = await view('a').catch(() => undefined);
+        const o = uuids.map((u) => v?.leases.find((l) => l.device === u && l.valid)?.owner);
+        return o.every((x) => x) && side.open.get('s1') === 1 && side.open.get('s2') === 1 ? (o as string[]) : undefined;
+      });
+      // A service whose coordinator (rendezvous over the members) holds neither device.
+      const name = Array.from({ length: 50 }, (_, i) => `svc-${i}`).find((n) => !owners.includes(rendezvous(uuidFromText(n, uuidFromText('admin')), ['a', 'b', 'c'])!))!;
+      assert.ok(name, 'some service name lands on a member owning neither device');
+      const service = {
+        service_id: { context_id: { context_uuid: { uuid: 'admin' } }, service_uuid: { uuid: name } },
+        service_type: 'SERVICETYPE_L2NM',
+        service_status: { service_status: 'SERVICESTATUS_PLANNED' },
+        service_endpoint_ids: [ep('s1', 'eth1'), ep('s2', 'eth1')],
+        service_config: { config_rules: [{ action: 'CONFIGACTION_SET', custom: { resource_key: '/settings', resource_value: { vlan_id: 125 } } }] },
+      };
+      await json(fetch(`${url('a')}/tfs-api/context/admin/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ services: [service] }) }));
+      const status = await waitFor('the service ACTIVE', async () => {
+        const r = await fetch(`${url('b')}/tfs-api/context/admin/service/${name}`);
+        const svc = r.ok ? ((await r.json()) as { service_status: { service_status: string }; service_config: { config_rules: Array<{ custom?: { resource_key: string; resource_value: string } }> } }) : undefined;
+        const failure = svc?.service_config.config_rules.find((c) => c.custom?.resource_key === '/cnsdn/failure');
+        if (failure) assert.fail(`activation failed: ${failure.custom!.resource_value}`);
+        return svc?.service_status.service_status === 'SERVICESTATUS_ACTIVE' ? svc.service_status.service_status : undefined;
+      }, 30_000);
+      assert.equal(status, 'SERVICESTATUS_ACTIVE');
+      for (const d of ['s1', 's2']) {
+        const keys = [...(side.config.get(d)?.keys() ?? [])];
+        assert.ok(keys.some((k) => k.startsWith('/network_instance[')), `${d} got the service's network instance: ${keys.join(', ')}`);
+      }
+      assert.deepEqual(side.overlaps(), []);
     });
 
     it('a write on one replica is read on another within a bound (event-driven cache invalidation)', async () => {
