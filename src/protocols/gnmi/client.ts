@@ -125,17 +125,21 @@ export class GnmiClient {
 
   private newChannel(): Generic {
     const Ctor = gnmiClientConstructor();
-    const tls = this.opts.tls;
+    const { host } = splitAddress(this.opts.address);
     const channelOptions: grpc.ChannelOptions = {
       'grpc.keepalive_time_ms': this.opts.keepaliveMs ?? 10_000,
       'grpc.keepalive_timeout_ms': this.opts.keepaliveTimeoutMs ?? 5_000,
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_receive_message_length': this.opts.maxReceiveMessageBytes ?? 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 200,
-      ...(tls && tls !== 'insecure' && tls.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
+      // A device session keeps one channel: no channelz bookkeeping per channel and call, and no
+      // transparent retries (a failed call is the caller's to retry) with their message buffers.
+      'grpc.enable_channelz': 0,
+      'grpc.enable_retries': 0,
+      ...this.creds.channelOptions(host),
       ...this.opts.grpcOptions,
     };
-    return new Ctor(this.opts.address, this.creds.build(), channelOptions) as unknown as Generic;
+    return new Ctor(this.opts.address, this.creds.build(host), channelOptions) as unknown as Generic;
   }
 
   /** The channel for a new call; rebuilt when certificate files changed on disk. */

@@ -72,6 +72,24 @@ describe('gNMI transport security', { timeout: 60_000 }, () => {
     assert.equal(target.calls, before);
   });
 
+  it('verifies an IP address target against the certificate without sending the IP as TLS server name (no DEP0123)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.name);
+    process.on('warning', onWarning);
+    const byNameOnly = await generateTestPki({ hosts: ['localhost'] });
+    const server = await startGnmiServer({ port: 0, target, tls: { cert: byNameOnly.serverCert, key: byNameOnly.serverKey } });
+    try {
+      await assert.rejects(connect({ address: `127.0.0.1:${server.port}`, tls: { ca: byNameOnly.caCert } }), isUnavailable(/127\.0\.0\.1|altnames|IP/i));
+      const ok = await connect({ address: `127.0.0.1:${tlsServer.port}`, tls: { ca: pki.caCert } });
+      await ok.capabilities();
+      await sleep(50);
+      assert.ok(!warnings.includes('DEP0123'), `warnings: ${warnings.join(', ')}`);
+    } finally {
+      process.off('warning', onWarning);
+      await server.close();
+    }
+  });
+
   it('fails when the certificate does not name the server', async () => {
     await assert.rejects(
       connect({ address: `127.0.0.1:${tlsServer.port}`, tls: { ca: pki.caCert, serverName: 'router.example' } }),
