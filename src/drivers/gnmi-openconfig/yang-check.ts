@@ -7,16 +7,7 @@
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { GnmiPath } from '../../protocols/gnmi/index.js';
-import { type AnnouncedModule, sharedModelRegistry, validateUpdates, yangSearchPath } from '../../protocols/yang/index.js';
-
-const reported = new Set<string>();
-
-/** Reports a fact about the models once per process (JSON line on stderr, as the other components log). */
-export function warnOnce(key: string, msg: string): void {
-  if (reported.has(key)) return;
-  reported.add(key);
-  process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), component: 'yang', msg })}\n`);
-}
+import { type AnnouncedModule, sharedModelRegistry, validateUpdates, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
 
 export class GnmiYangCheck {
   #models: AnnouncedModule[] = [];

@@ -25,6 +25,7 @@ import {
   typedInterfaces,
 } from './ietf.js';
 import { type DeviceModels, modelsOf } from './models.js';
+import { netconfYangRefusal } from './yang-check.js';
 import { ocCounters, ocCountersFilter, ocDeleteTrees, ocEndpoints, ocInterfacesFilter, ocNetworkInstancesFilter, ocResources, ocSetTree } from './openconfig.js';
 import { type NetconfDriverSettings, parseNetconfSettings } from './settings.js';
 import { CounterPoller, type CounterSubscription } from './telemetry.js';
@@ -324,7 +325,8 @@ export class NetconfOpenconfigDriver implements Driver {
     const known = op === 'set' && session.models.interfaces === 'ietf' ? await this.#knownIetfInterfaces(session, resources) : new Set<string>();
     const built = resources.map(([key, value]): TxEdit | Error => {
       try {
-        return { key, trees: this.#trees(session, op, key, value, known) };
+        const trees = this.#trees(session, op, key, value, known);
+        return (op === 'set' && netconfYangRefusal(this.#label, session.client.capabilities, trees)) || { key, trees };
       } catch (e) {
         return asError(e);
       }

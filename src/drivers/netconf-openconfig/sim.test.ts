@@ -1,6 +1,6 @@
 /** The driver's OpenConfig path against the NETCONF simulator (cnsdn-sim netconf), started in-process on 127.0.0.1. */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { CnsdnError } from '../../common/errors.js';
 import { type DriverConnectConfig, type Resource, runDriverContract } from '../../device/index.js';
 import { NetconfClient, type NotificationQueue } from '../../protocols/netconf/index.js';
@@ -165,6 +165,14 @@ describe('netconf-openconfig: OpenConfig resources on the simulator', { timeout:
 });
 
 describe('netconf-openconfig: refused transactions on the simulator', { timeout: 60_000 }, () => {
+  // The device refuses these values; the controller's own YANG check (yang-check.test.ts) would refuse them first.
+  before(() => {
+    process.env.CNSDN_YANG_VALIDATE = '0';
+  });
+  after(() => {
+    delete process.env.CNSDN_YANG_VALIDATE;
+  });
+
   test('a second rule the device refuses at edit-config: running unchanged, candidate discarded, errors in its words', async () => {
     const d = await driver(sim, 1);
     const c = await reader(sim, 1);
@@ -222,6 +230,14 @@ describe('netconf-openconfig: refused transactions on the simulator', { timeout:
 });
 
 describe('netconf-openconfig: datastore choice, commit_per_rule, notifications, endpoints', { timeout: 60_000 }, () => {
+  // The device refuses these values; the controller's own YANG check (yang-check.test.ts) would refuse them first.
+  before(() => {
+    process.env.CNSDN_YANG_VALIDATE = '0';
+  });
+  after(() => {
+    delete process.env.CNSDN_YANG_VALIDATE;
+  });
+
   test('force_running on a device with :writable-running edits running directly, all or nothing (rollback-on-error)', async () => {
     assert.equal((await driver(writable, 0)).datastore, 'candidate', 'candidate is preferred without force_running');
     const d = await driver(writable, 0, { force_running: 'true' });

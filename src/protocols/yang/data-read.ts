@@ -66,7 +66,7 @@ export class InstanceReader {
     for (const m of schema.modules.values()) this.byNamespace.set(m.namespace, m);
     this.maxDepth = opts.maxDepth ?? 256;
     this.maxNodes = opts.maxNodes ?? 5_000_000;
-    this.env = { identities: schema.identities, hasModule: (n: string) => schema.modules.has(n) };
+    this.env = { identities: schema.identities, hasModule: (n: string) => schema.modules.has(n), acceptForeignIdentities: opts.type === 'edit' };
   }
 
   private error(code: DataErrorCode, path: string, message: string): void {
@@ -288,7 +288,7 @@ export class InstanceReader {
     if (!s) return;
     const prefixModule = (p: string | undefined): string | undefined => {
       const ns = el.scope[p ?? ''];
-      return ns === undefined ? undefined : this.byNamespace.get(ns)?.name;
+      return ns === undefined ? undefined : (this.byNamespace.get(ns)?.name ?? ns);
     };
     switch (s.kind) {
       case 'container':

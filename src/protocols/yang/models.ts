@@ -155,3 +155,12 @@ export function sharedModelRegistry(searchDirs: readonly string[]): ModelRegistr
   }
   return r;
 }
+
+const reported = new Set<string>();
+
+/** Reports a fact about the models once per process (a JSON line on stderr, as the other components log). */
+export function warnOnce(key: string, msg: string): void {
+  if (reported.has(key)) return;
+  reported.add(key);
+  process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), component: 'yang', msg })}\n`);
+}

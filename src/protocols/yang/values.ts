@@ -15,7 +15,7 @@ export interface ValueInput {
   encoding: Encoding;
   json?: unknown;
   text?: string;
-  /** Prefix (JSON: a module name; XML: a namespace prefix in scope) → module name, undefined when unknown. */
+  /** Prefix (JSON: a module name; XML: a namespace prefix in scope) → module name (the namespace URI for a module outside the set), undefined when unbound. */
   prefixModule(prefix: string | undefined): string | undefined;
 }
 
@@ -27,6 +27,7 @@ interface Env {
   identities: ReadonlyMap<string, Identity>;
   /** Modules known to the schema (for instance-identifier prefixes). */
   hasModule(name: string): boolean;
+  acceptForeignIdentities?: boolean;
 }
 
 const JSON_NUMBER_TYPES = new Set(['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32']);
@@ -200,6 +201,11 @@ function identityref(type: ResolvedType, text: string, input: ValueInput, env: E
   // RFC 7951 6.8: the simple form names an identity of the leaf's own module.
   const mod = input.encoding === 'json' && prefix === undefined ? leafModule : input.prefixModule(prefix);
   if (!mod) return fail('YANG_DATA_IDENTITY', `identityref value "${t}": unknown prefix "${prefix ?? ''}"`);
+  if (!env.hasModule(mod)) {
+    // An identity of a module outside the set cannot be checked; an edit passes it on to the device.
+    if (env.acceptForeignIdentities) return { ok: true, value: `${mod}:${name}`, type };
+    return fail('YANG_DATA_IDENTITY', `identityref value "${t}": module "${mod}" is not loaded`);
+  }
   const id = env.identities.get(`${mod}:${name}`);
   if (!id) return fail('YANG_DATA_IDENTITY', `identity "${mod}:${name}" does not exist`);
   for (const b of type.bases ?? []) {
