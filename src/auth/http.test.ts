@@ -153,6 +153,24 @@ describe('forged, expired and revoked sessions', () => {
     }
   });
 
+  it('sliding idle timeout: a cookie last refreshed over a minute ago is re-issued with the current role', async () => {
+    const s = await server();
+    try {
+      const t = Date.now();
+      const old = s.auth.keyring.seal({ sid: 'slide', username: 'root', role: 'viewer', iat: t - 120_000, seen: t - 90_000, exp: t + 3600_000 });
+      const res = await s.app.inject({ method: 'GET', url: '/tfs-api/things', headers: { cookie: `cnsdn_session=${old}` } });
+      assert.equal(res.statusCode, 200);
+      const fresh = /^cnsdn_session=([^;]+)/.exec(String(res.headers['set-cookie']))?.[1];
+      const claims = fresh ? s.auth.keyring.open(fresh) : undefined;
+      assert.ok(claims && claims.seen >= t && claims.sid === 'slide' && claims.role === 'admin' && claims.exp === t + 3600_000, JSON.stringify(claims));
+      const recent = s.auth.keyring.seal({ sid: 'slide', username: 'root', role: 'admin', iat: t, seen: t, exp: t + 3600_000 });
+      const quiet = await s.app.inject({ method: 'GET', url: '/tfs-api/things', headers: { cookie: `cnsdn_session=${recent}` } });
+      assert.equal(quiet.headers['set-cookie'], undefined, 'not re-issued on every request');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a disabled or deleted user, or a changed role, takes effect on the next request', async () => {
     const s = await server();
     try {

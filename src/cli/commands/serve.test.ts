@@ -73,6 +73,22 @@ describe('cnsdn serve', () => {
     assert.equal(await exit, 0);
   });
 
+  it('auth is on unless --auth off or CNSDN_AUTH=off', async () => {
+    for (const [args, env, expected] of [
+      [['serve', '--auth', 'off'], {}, 'off'],
+      [['serve'], { CNSDN_AUTH: 'off' }, 'off'],
+      [['serve', '--auth', 'on'], { CNSDN_AUTH: 'off' }, 'on'],
+      [['serve'], { CNSDN_AUTH: 'no' }, 'on'],
+    ] as const) {
+      const app = fakeApp();
+      const exit = run([...args], captureIO({ ...env }), app.deps);
+      await app.started;
+      assert.equal(app.calls.started?.auth, expected, `${args.join(' ')} ${JSON.stringify(env)}`);
+      app.signals.emit('SIGTERM');
+      assert.equal(await exit, 0);
+    }
+  });
+
   it('does not start when a signal arrives while the controller module loads', async () => {
     const signals = new EventEmitter();
     let started = false;
