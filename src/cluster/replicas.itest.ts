@@ -105,7 +105,9 @@ await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) 
       for (const id of ['a', 'b', 'c']) assert.ok((v.ownership[id] ?? 0) >= 3, `member ${id} owns ${v.ownership[id]} of ${DEVICES}: ${JSON.stringify(v.ownership)}`);
       assert.equal(v.unowned, 0);
       assert.deepEqual(side.overlaps(), []);
-      const viaApi = await json<ClusterView>(fetch(`${url('c')}/api/cluster`));
+      const viaApi = await json<ClusterView>(fetch(`${url('c')}/api/cluster?leases=false`));
+      assert.deepEqual(viaApi.leases, []);
+      assert.deepEqual(viaApi.ownership, v.ownership);
       assert.equal(viaApi.mode, 'cluster');
       assert.equal(viaApi.self, 'c');
       const metrics = await (await fetch(`${url('a')}/metrics`)).text();

@@ -29,8 +29,16 @@ export function clusterRoutes(o: ClusterRoutesOptions): FastifyPluginAsync {
     const tags = ['cluster'];
     // Each route is also served under /api, where the auth layer checks roles and, for browser
     // sessions, the CSRF header. The bare /cluster paths are for scripts and probes with a bearer token.
+    const ViewQuery = Type.Object({ leases: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'false: leave the per-device lease list out' })) }, { additionalProperties: false });
     for (const path of ['/cluster', '/api/cluster']) {
-      app.get(path, { preHandler: requireRole('viewer'), schema: { tags, summary: 'Members, device leases and ownership', response: { '4xx': problem, '5xx': problem } } }, () => o.cluster.view());
+      app.get<{ Querystring: { leases?: 'true' | 'false' } }>(
+        path,
+        { preHandler: requireRole('viewer'), schema: { tags, summary: 'Members, device leases and ownership', querystring: ViewQuery, response: { '4xx': problem, '5xx': problem } } },
+        async (req) => {
+          const v = await o.cluster.view();
+          return req.query.leases === 'false' ? { ...v, leases: [] } : v;
+        },
+      );
     }
 
     const drain = (draining: boolean) => async (req: FastifyRequest<{ Params: { id: string } }>) => {
