@@ -14,6 +14,7 @@ import {
 import { Datastore, type DatastoreOptions } from './datastore.js';
 import { MODELS } from './openconfig.js';
 import type { SimUser } from './users.js';
+import { simSetRefusal } from './yang-check.js';
 
 export interface SimTargetOptions extends DatastoreOptions {
   /** Who may connect. Empty or absent: any credentials are accepted with the rw role (open lab device). */
@@ -49,6 +50,8 @@ export class SimTarget implements GnmiTarget {
 
   set(request: { delete: GnmiPath[]; replace: GnmiUpdate[]; update: GnmiUpdate[] }, user: TargetUser): bigint {
     if (user.role !== 'rw') throw new GnmiStatusError('PERMISSION_DENIED', `user ${user.username} is read-only`);
+    const refused = simSetRefusal(MODELS, [...request.replace, ...request.update]);
+    if (refused) throw refused;
     this.datastore.set(request);
     return nowNs();
   }
