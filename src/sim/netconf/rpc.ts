@@ -7,6 +7,8 @@ import { subtreeFilter } from './filter.js';
 import { withState } from './state.js';
 import { type DataNode, clone, fromXml, root, toXml } from './tree.js';
 import { checkSyntax, validateConfig } from './validate.js';
+import { MODULES } from './schema.js';
+import { simEditRefusal } from './yang-check.js';
 
 export interface RpcResult {
   /** Content of <rpc-reply>: <ok/> or <data>...</data>. */
@@ -101,6 +103,8 @@ const editConfig: Handler = (dev, s, op) => {
     throw fault.missingElement('<edit-config>', 'config');
   }
   dev.checkWritable(s, target);
+  const refused = simEditRefusal(MODULES, config.children.filter(isElement));
+  if (refused) throw refused;
   const work = clone(dev.datastore(target));
   const { errors } = applyEdit(work, config.children.filter(isElement), defaultOperation, errorOption === 'continue-on-error');
   if (testOption !== 'set') {
