@@ -76,7 +76,7 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
     assert.deepEqual(await configs(), pristine);
   });
 
-  it('a refusal on the third device of the path puts the first two back exactly; the service is not ACTIVE and says why', async () => {
+  it('a refusal on the third device of the path puts the others back exactly; the service is not ACTIVE and says why', async () => {
     await whileRefusing(lab, 2, 'FAILED_PRECONDITION', 'r3 is in maintenance', async () => {
         const svc = l3Service('via-r3', [ep('r1', 'Ethernet1'), ep('dc2', 'int')], {
           service_config: { config_rules: [{ action: 'CONFIGACTION_SET', custom: { resource_key: '/device[r1]/endpoint[Ethernet1]/settings', resource_value: { address_ip: '192.168.7.1', address_prefix: 24 } } }] },
@@ -87,8 +87,8 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
         assert.equal(dig(why, 'device'), 'r3');
         assert.equal(dig(why, 'code'), 'CNSDN_DRIVER_ERROR');
         assert.match(String(dig(why, 'message')), /FAILED_PRECONDITION.*maintenance/);
-        assert.deepEqual(dig(why, 'restored'), ['r2', 'r1']);
-        assert.deepEqual(await configs(), pristine, 'r1 and r2 restored, r3 untouched');
+        assert.deepEqual(dig(why, 'restored'), ['dc2', 'r2', 'r1'], 'devices change together: every one that did is put back, last first');
+        assert.deepEqual(await configs(), pristine, 'r1, r2 (and dc2) restored, r3 refused');
         assert.deepEqual(dig((await lab.call('GET', '/tfs-api/context/admin/service/via-r3/connections')).body, 'connections'), []);
 
         const again = await lab.call('POST', '/api/services/admin/via-r3/activate');
@@ -112,7 +112,7 @@ describe('L3NM over the eucnc24 fixture (3 gNMI routers, emulated DCs)', { skip:
         assert.match(String(dig(del.body, 'detail')), /r3.*locked by another session/);
         const kept = await lab.service(SVC);
         assert.equal(kept.service_status.service_status, 'SERVICESTATUS_ACTIVE');
-        assert.deepEqual(dig(ruleValue(kept, '/cnsdn/failure'), 'restored'), ['r2', 'r1', 'dc1']);
+        assert.deepEqual(dig(ruleValue(kept, '/cnsdn/failure'), 'restored'), ['dc2', 'r2', 'r1', 'dc1']);
         assert.deepEqual(await configs(), active);
     });
     assert.equal((await lab.call('DELETE', `/tfs-api/context/admin/service/${SVC}`)).status, 200);

@@ -21,14 +21,14 @@ describe('L3NM across drivers: r2 is a NETCONF OpenConfig device, r1 and r3 gNMI
     await lab?.close();
   });
 
-  it('the NETCONF router refuses to give up subinterface 0 (its default instance uses it): r1 and dc1 are put back, r2 keeps its config', async () => {
+  it('the NETCONF router refuses to give up subinterface 0 (its default instance uses it): the other devices are put back, r2 keeps its config', async () => {
     const [ncBefore, gnmiBefore] = [await running(), await gnmiRouters()];
     assert.equal((await lab.call('POST', '/tfs-api/context/admin/services', fixture('eucnc24/tfs-service.json'))).status, 200);
     const failed = await lab.waitStatus(SVC, 'SERVICESTATUS_PLANNED', true);
     const why = ruleValue(failed, '/cnsdn/failure');
     assert.equal(dig(why, 'device'), 'r2');
     assert.match(String(dig(why, 'message')), /network-instance default refers to subinterface Ethernet1\.0/);
-    assert.deepEqual(dig(why, 'restored'), ['r1', 'dc1']);
+    assert.deepEqual(dig(why, 'restored'), ['dc2', 'r3', 'r1', 'dc1']);
     assert.equal(await running(), ncBefore);
     assert.deepEqual(await gnmiRouters(), gnmiBefore);
   });

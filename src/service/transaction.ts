@@ -1,9 +1,9 @@
 /**
  * A network-wide transaction: each device's previous values for the keys touched are read
- * first, then the per-device diffs are applied device by device (one driver call at a time
- * per device). When a device fails, every device changed so far — the failing one included, as its
- * deletes may have gone through — is put back: the touched keys are deleted (children first)
- * and what was read before is set again (parents first).
+ * first, then the per-device diffs are applied to all devices at once (one driver transaction
+ * per device). When a device fails, every device that changed — a failing one included when its
+ * deletes went through — is put back: the touched keys are deleted (children first) and what
+ * was read before is set again (parents first).
  */
 import { isCnsdnError } from '../common/errors.js';
 import type { Driver, Resource } from '../device/index.js';
@@ -105,8 +105,10 @@ function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
 
 /**
  * Reads every device's current values first (in parallel: reads change nothing), then changes
- * the devices one after the other in the order given. `known` gives a device's current values
- * when the caller has them (what a service applied, when it is being taken off): not read again.
+ * all the devices at once (each its own driver transaction). When one fails, every device that
+ * changed — and the failing ones whose deletes went through — is put back, last in the given
+ * order first. `known` gives a device's current values when the caller has them (what a service
+ * applied, when it is being taken off): not read again.
  */
 export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[], known?: ReadonlyMap<string, Rule[]>): Promise<TransactionOutcome> {
   const reads = await Promise.allSettled(
@@ -118,29 +120,25 @@ export async function runTransaction(sessions: DriverRunner, diffs: readonly Dev
   const unread = reads.findIndex((r) => r.status === 'rejected');
   if (unread >= 0) return { ok: false, failure: failureOf(diffs[unread]!, (reads[unread] as PromiseRejectedResult).reason) };
   const snapshots = diffs.map((diff, i): Snapshot => ({ diff, resources: (reads[i] as PromiseFulfilledResult<Rule[]>).value }));
-  const changed: Snapshot[] = [];
-  for (const snapshot of snapshots) {
-    let partial = false;
-    try {
-      await sessions.withDriver(snapshot.diff.deviceUuid, (driver) =>
+  const touched = snapshots.map(() => false);
+  const results = await Promise.allSettled(
+    snapshots.map((snapshot, i) =>
+      sessions.withDriver(snapshot.diff.deviceUuid, (driver) =>
         change(driver, snapshot, () => {
-          partial = true;
+          touched[i] = true;
         }),
-      );
-      changed.push(snapshot);
-    } catch (e) {
-      if (partial) changed.push(snapshot);
-      const failure = failureOf(snapshot.diff, e);
-      for (const s of changed.reverse()) {
-        try {
-          await sessions.withDriver(s.diff.deviceUuid, (driver) => restore(driver, s));
-          failure.restored.push(s.diff.deviceName);
-        } catch (re) {
-          failure.restore_errors.push(`${s.diff.deviceName}: ${re instanceof Error ? re.message : String(re)}`);
-        }
-      }
-      return { ok: false, failure };
-    }
-  }
-  return { ok: true, before: new Map(snapshots.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))])) };
+      ),
+    ),
+  );
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  if (failed < 0) return { ok: true, before: new Map(snapshots.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))])) };
+  const failure = failureOf(snapshots[failed]!.diff, (results[failed] as PromiseRejectedResult).reason);
+  const changed = snapshots.filter((_, i) => results[i]!.status === 'fulfilled' || touched[i]).reverse();
+  const restores = await Promise.allSettled(changed.map((s) => sessions.withDriver(s.diff.deviceUuid, (driver) => restore(driver, s))));
+  restores.forEach((r, i) => {
+    const name = changed[i]!.diff.deviceName;
+    if (r.status === 'fulfilled') failure.restored.push(name);
+    else failure.restore_errors.push(`${name}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+  });
+  return { ok: false, failure };
 }
