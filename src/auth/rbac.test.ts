@@ -43,7 +43,11 @@ describe('role matrix over every registered route', () => {
   const snapshot = async () => (await call('GET', '/tfs-api/descriptors', ADMIN_TOKEN)).text();
 
   before(async () => {
-    c = await startController({ host: '127.0.0.1', port: 0, dataDir: dir, auth: 'on', adminToken: ADMIN_TOKEN, logLevel: 'silent', initialAdmin: { username: 'root', password: 'rbac root password' } });
+    c = await startController({ host: '127.0.0.1', port: 0, dataDir: dir, auth: 'on', adminToken: ADMIN_TOKEN, logLevel: 'silent',
+      initialAdmin: { username: 'root', password: 'rbac root password' },
+      // This measures roles, not the web tier: no shedding or rate limits on a loaded test machine.
+      guard: { shedLagMs: 60_000, shedLagTrustedMs: 60_000, rateLimit: false, trustedRateLimit: false },
+    });
     const res = await call('GET', '/api/auth/routes', ADMIN_TOKEN);
     assert.equal(res.status, 200);
     routes = ((await res.json()) as { routes: RouteRole[] }).routes;
