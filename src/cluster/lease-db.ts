@@ -151,7 +151,9 @@ export class SqlLeaseStore implements LeaseStore {
     } catch (err) {
       if (err instanceof CnsdnError && err.code === 'UNAVAILABLE' && this.db === db) {
         this.db = this.connect();
-        void db.destroy().catch(() => undefined);
+        // Closed later, once its hung calls had time to fail on their own: ending connections
+        // that are still writing is where postgres.js has been seen to throw during failovers.
+        setTimeout(() => void db.destroy().catch(() => undefined), 30_000).unref();
       }
       throw err;
     } finally {
