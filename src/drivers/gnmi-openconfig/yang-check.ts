@@ -1,13 +1,14 @@
 /**
  * Validation of a rendered SetRequest against the YANG models the device announced in its
  * Capabilities, before it is sent. Module files come from CNSDN_YANG_PATH (default: the shared
- * OpenConfig fixtures when present, and the IETF modules of netconfd); CNSDN_YANG_VALIDATE=0 turns it off.
+ * OpenConfig fixtures when present, and the IETF modules of netconfd). On when CNSDN_YANG_PATH is set
+ * or CNSDN_YANG_VALIDATE=1; CNSDN_YANG_VALIDATE=0 turns it off.
  * A model not found is reported once and skipped; it never blocks a change.
  */
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { GnmiPath } from '../../protocols/gnmi/index.js';
-import { type AnnouncedModule, sharedModelRegistry, validateUpdates, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
+import { type AnnouncedModule, sharedModelRegistry, southboundValidation, validateUpdates, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
 
 export class GnmiYangCheck {
   #models: AnnouncedModule[] = [];
@@ -20,7 +21,7 @@ export class GnmiYangCheck {
   /** The refusal of these updates, or undefined when they are valid or cannot be checked. */
   check(label: string, updates: readonly { path: GnmiPath; value: unknown }[]): CnsdnError | undefined {
     const env = process.env;
-    if (env.CNSDN_YANG_VALIDATE === '0' || this.#models.length === 0 || updates.length === 0) return undefined;
+    if (!southboundValidation(env) || this.#models.length === 0 || updates.length === 0) return undefined;
     const dirs = yangSearchPath(env, SHARED_DIR);
     if (dirs.length === 0) return undefined;
     const tops = [...new Set(updates.map((u) => (u.path.origin && u.path.origin !== 'openconfig' ? `${u.path.origin}:` : '') + (u.path.elem[0]?.name ?? '')))];

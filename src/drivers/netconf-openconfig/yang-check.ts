@@ -6,13 +6,13 @@
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { Capabilities } from '../../protocols/netconf/index.js';
-import { sharedModelRegistry, validateInstance, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
+import { sharedModelRegistry, southboundValidation, validateInstance, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
 import { serialize, type XNode } from './xtree.js';
 
 /** The refusal of this configuration (edit-config content), or undefined when it is valid or cannot be checked. */
 export function netconfYangRefusal(label: string, caps: Capabilities, trees: readonly XNode[]): CnsdnError | undefined {
   const env = process.env;
-  if (env.CNSDN_YANG_VALIDATE === '0' || caps.modules.length === 0 || trees.length === 0) return undefined;
+  if (!southboundValidation(env) || caps.modules.length === 0 || trees.length === 0) return undefined;
   const dirs = yangSearchPath(env, SHARED_DIR);
   if (dirs.length === 0) return undefined;
   const moduleOfNs = new Map(caps.modules.map((m) => [m.namespace, m.module]));

@@ -17,7 +17,7 @@ export { parseLeafrefPath, parseXPath, type XPathExpr, XPathSyntaxError } from '
 export type { InstanceType, ReadOptions } from './data-read.js';
 export { type DataError, type DataErrorCode, type DataNode, dataPath } from './data-tree.js';
 export { toJson, toXml } from './data-write.js';
-export { type AnnouncedModule, type ModelSet, ModelRegistry, sharedModelRegistry, warnOnce, yangSearchPath } from './models.js';
+export { type AnnouncedModule, type ModelSet, ModelRegistry, sharedModelRegistry, southboundValidation, warnOnce, yangSearchPath } from './models.js';
 export { documentFromUpdates, type PathUpdate, validateUpdates } from './updates.js';
 export { formatOfFile, type InstanceFormat, type ValidateOptions, type ValidationResult, validateInstance } from './validate.js';
 

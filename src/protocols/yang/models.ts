@@ -164,3 +164,13 @@ export function warnOnce(key: string, msg: string): void {
   reported.add(key);
   process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), component: 'yang', msg })}\n`);
 }
+
+/**
+ * Whether drivers validate configuration before sending it: when CNSDN_YANG_PATH is set (unless
+ * CNSDN_YANG_VALIDATE=0), or with CNSDN_YANG_VALIDATE=1 (then the default search path). Off otherwise:
+ * the first compilation of a device's models runs on the event loop (seconds for large OpenConfig sets).
+ */
+export function southboundValidation(env: Record<string, string | undefined>): boolean {
+  if (env.CNSDN_YANG_VALIDATE === '0') return false;
+  return env.CNSDN_YANG_VALIDATE === '1' || env.CNSDN_YANG_PATH !== undefined;
+}
