@@ -76,6 +76,11 @@ export class RateBuckets {
 export class LagMonitor {
   /** Longest delay (ms) in the last completed sample period. */
   lagMs = 0;
+  /**
+   * Lag over the last two sample periods (the lower of the two): high only when the loop stays
+   * slow, not after one long task or GC pause. What load shedding acts on.
+   */
+  sustainedLagMs = 0;
   readonly #histogram: IntervalHistogram;
   readonly #resolutionMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -104,7 +109,9 @@ export class LagMonitor {
     const now = performance.now();
     const late = this.#lastSample > 0 ? now - this.#lastSample - this.sampleMs : 0;
     this.#lastSample = now;
+    const previous = this.lagMs;
     this.lagMs = Math.max(0, max - this.#resolutionMs, late);
+    this.sustainedLagMs = Math.min(previous, this.lagMs);
     this.#histogram.reset();
   }
 

@@ -280,7 +280,7 @@ export class WebTierGuard {
       this.#endProbation(st);
     }
     const o = this.options;
-    const lag = this.lag.lagMs;
+    const lag = this.lag.sustainedLagMs;
     if (o.shedLagMs > 0 && lag > o.shedLagMs && Date.now() - this.#startedAt >= o.shedGraceMs) {
       trusted ??= this.#isTrusted(req);
       if (!trusted || (o.shedLagTrustedMs > 0 && lag > o.shedLagTrustedMs)) {
