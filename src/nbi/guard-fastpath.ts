@@ -6,7 +6,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { answer, isWebuiPath, WEBUI_PREFIX, type WebuiAssets } from '../webui/index.js';
-import type { FastPath } from './guard.js';
+import { type FastPath, pathOf } from './guard.js';
 
 /** Headers that belong to one response, not to the security policy. */
 const PER_RESPONSE = new Set([
@@ -37,11 +37,6 @@ export async function learnSecurityHeaders(app: FastifyInstance): Promise<Record
   return out;
 }
 
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
 /**
  * The fast path: GET/HEAD of a WebUI path from memory. The headers of each answer are the
  * learnt security headers overlaid with the variant's own (as on the Fastify route, where the
@@ -59,7 +54,7 @@ export function webuiFastPath(assets: WebuiAssets, securityHeaders: Readonly<Rec
   };
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = pathOf(req.url ?? '/');
+    const path = pathOf(req.url);
     if (!isWebuiPath(path)) return false;
     const a = answer(assets, path, req.headers['accept-encoding'], req.headers['if-none-match']);
     res.writeHead(a.status, headersFor(a.headers));

@@ -58,7 +58,8 @@ function rawResponse(status: number, reason: string, body: string): Buffer {
 
 const CONNECTION_REFUSED = rawResponse(503, 'Service Unavailable', problemBody('UNAVAILABLE', 'Too many connections from this address; retry shortly', '/'));
 
-function pathOf(url: string | undefined): string {
+/** The path of a request URL, without the query. */
+export function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
