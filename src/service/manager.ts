@@ -160,7 +160,7 @@ export class ServiceManager implements ServiceActivator {
     if (status === ACTIVE ? !record || record.fingerprint === fp : !TRIGGERS.has(status)) return;
     if (this.#settled.get(serviceUuid) === fp) return;
     try {
-      await this.#activate(contextUuid, serviceUuid, false);
+      await this.#activate(contextUuid, serviceUuid, false, service);
     } catch (e) {
       this.#settled.set(serviceUuid, fp);
       const err = isCnsdnError(e) ? e : new CnsdnError('INTERNAL', e instanceof Error ? e.message : String(e));
@@ -175,8 +175,9 @@ export class ServiceManager implements ServiceActivator {
     return record;
   }
 
-  async #activate(contextUuid: string, serviceUuid: string, dryRun: boolean): Promise<ServiceActivation> {
-    const service = await this.#ctx.getService(contextUuid, serviceUuid);
+  /** `read`: the service as just read by the caller (an event handler), not read again. */
+  async #activate(contextUuid: string, serviceUuid: string, dryRun: boolean, read?: T.Service): Promise<ServiceActivation> {
+    const service = read ?? (await this.#ctx.getService(contextUuid, serviceUuid));
     const uuid = service.service_id.service_uuid.uuid;
     const ctxUuid = service.service_id.context_id.context_uuid.uuid;
     const snapshot = await this.#snapshot(service);
