@@ -99,7 +99,9 @@ function runMode(): string {
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
   const stamp = join(REPO, 'dist', '.build-stamp');
-  if (process.env.CNSDN_USE_TSX !== '1' && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(REPO, 'src'))) return 'dist/ (tsc build)';
+  if (process.env.CNSDN_USE_TSX !== '1' && existsSync(stamp) && (process.env.CNSDN_USE_DIST === '1' || statSync(stamp).mtimeMs >= newest(join(REPO, 'src')))) {
+    return 'dist/ (tsc build)';
+  }
   return 'tsx (dist/ missing or older than src/)';
 }
 

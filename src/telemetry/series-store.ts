@@ -64,6 +64,7 @@ export interface SeriesFilter {
 }
 
 const MIN_POINTS = 2;
+const INITIAL_POINTS = 8;
 
 function positiveInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
@@ -121,7 +122,8 @@ export class SeriesStore {
       this.rejectedSeries++;
       return undefined;
     }
-    const wanted = Math.min(this.#chunk, this.#fairShare(n));
+    // A new series starts small (most are read a few points at a time) and doubles up to the chunk.
+    const wanted = Math.min(INITIAL_POINTS, this.#chunk, this.#fairShare(n));
     if (this.#allocated + wanted > this.maxTotalPoints) this.#rebalance(n);
     const capacity = Math.min(wanted, this.maxTotalPoints - this.#allocated);
     if (capacity < this.#minPoints) {
@@ -166,7 +168,7 @@ export class SeriesStore {
       this.#allocated -= ring.capacity - share;
       ring.shrink(share);
     } else if (ring.full && ring.capacity < share) {
-      const next = Math.min(share, ring.capacity + this.#chunk);
+      const next = Math.min(share, ring.capacity + Math.min(this.#chunk, ring.capacity));
       if (this.#allocated + next - ring.capacity <= this.maxTotalPoints) {
         this.#allocated += next - ring.capacity;
         ring.grow(next);

@@ -13,6 +13,7 @@ import {
   GnmiClient,
   GnmiError,
   type GnmiNotification,
+  LeafPathCache,
   type LeafSink,
   type GnmiPath,
   type GnmiSubscription,
@@ -29,6 +30,9 @@ import { type CounterLeaf, type CounterSubscription, counterLeaf, counterSample,
 import { GnmiYangCheck } from './yang-check.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Counter paths → sample keys, for every session of the process: counterLeaf depends on the path alone. */
+const COUNTER_PATHS = new LeafPathCache<CounterLeaf>(200_000);
+
 /** Watched ON_CHANGE to notice a lost device while no other call is running. */
 const LIVENESS_PATH = '/system/config/hostname';
 
@@ -364,6 +368,7 @@ export class GnmiOpenconfigDriver implements Driver {
     const leaves: LeafSink<CounterLeaf> = {
       numericStrings: true,
       resolve: counterLeaf,
+      paths: COUNTER_PATHS,
       leaf: (ref, value, ts) => {
         if (session.telemetry === sub) this.#deliver(ref, value, ts);
       },

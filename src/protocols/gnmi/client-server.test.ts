@@ -185,7 +185,9 @@ describe('gNMI client ↔ server (plaintext loopback)', { timeout: 30_000 }, () 
       if (sub.syncCount > 0) for (const k of leavesOf([n]).keys()) seen.push(k);
     });
     await sub.synced;
-    await sleep(250);
+    // Two samples at the 100 ms default; the deadline only bounds a loaded machine's delay.
+    const deadline = Date.now() + 10_000;
+    while (seen.filter((k) => k.endsWith('/in-octets')).length < 2 && Date.now() < deadline) await sleep(50);
     sub.cancel();
     assert.ok(seen.filter((k) => k.endsWith('/in-octets')).length >= 2, 'counters sampled at the 100 ms default');
     assert.equal(seen.filter((k) => k.endsWith('/oper-status')).length, 0, 'unchanged state not resent');

@@ -132,10 +132,8 @@ export class GnmiClient {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_receive_message_length': this.opts.maxReceiveMessageBytes ?? 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 200,
-      // A device session keeps one channel: no channelz bookkeeping per channel and call, and no
-      // transparent retries (a failed call is the caller's to retry) with their message buffers.
+      // No channelz bookkeeping (trackers and closures per channel, subchannel and call).
       'grpc.enable_channelz': 0,
-      'grpc.enable_retries': 0,
       ...this.creds.channelOptions(host),
       ...this.opts.grpcOptions,
     };

@@ -43,5 +43,6 @@ export {
 } from './client.js';
 export { GnmiSubscription } from './client-subscribe.js';
 export { type LeafSink, notificationLeaves } from './leaves.js';
+export { LeafPathCache } from './pb-decode.js';
 export { GnmiError } from './errors.js';
 export { generateTestPki, PKI_FILES, type TestPki, writePki } from './tls.js';

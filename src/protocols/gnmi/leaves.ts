@@ -6,6 +6,7 @@
  * pb-decode.ts produces the same straight from the protobuf bytes.
  */
 import { joinPath } from './path.js';
+import type { LeafPathCache } from './pb-decode.js';
 import type { GnmiNotification, GnmiPath, PathElem, TypedValue } from './target.js';
 import { decimalToString, typedValueToJs } from './values.js';
 
@@ -25,6 +26,8 @@ export interface LeafSink<T> {
   leaf(ref: T, value: unknown, timestampMs: number): void;
   /** Strings holding a decimal number (RFC 7951 writes 64-bit integers and decimal64 so) come as numbers. */
   numericStrings?: boolean;
+  /** A path cache shared with other streams whose sinks resolve alike (one per stream when absent). */
+  paths?: LeafPathCache<T>;
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;

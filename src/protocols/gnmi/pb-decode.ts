@@ -599,15 +599,37 @@ function jsonScalar(s: number, e: number, numericStrings: boolean | undefined): 
   return PARSE;
 }
 
-/** Decodes a Subscribe stream's responses into a LeafSink, caching path resolutions (at most maxPaths). */
+/**
+ * Path resolutions of Subscribe streams read as leaves: (prefix bytes, path bytes) → what the
+ * sink's resolve gave, at most maxPaths (then it starts over). One cache may serve many
+ * streams (LeafSink.paths) whose sinks resolve alike: a fleet of devices then holds each
+ * distinct path once, not once per device.
+ */
+export class LeafPathCache<T> {
+  readonly maxPaths: number;
+  prefixes = new Map<number, PrefixEntry<T>>();
+  /** Paths of the general decoder's leaves (pathToString with the target) → what resolve gave. */
+  slow = new Map<string, T | undefined>();
+  paths = 0;
+
+  constructor(maxPaths = 100_000) {
+    this.maxPaths = maxPaths;
+  }
+
+  /** Counts a new entry; past the bound everything is dropped and resolved anew as it comes. */
+  counted(): void {
+    if (++this.paths <= this.maxPaths) return;
+    this.prefixes = new Map();
+    this.slow = new Map();
+    this.paths = 1;
+  }
+}
+
+/** Decodes a Subscribe stream's responses into a LeafSink, resolving each distinct path once (LeafPathCache). */
 export class LeafDecoder<T> {
   readonly #sink: LeafSink<T>;
   readonly #numericStrings: boolean | undefined;
-  readonly #maxPaths: number;
-  #prefixes = new Map<number, PrefixEntry<T>>();
-  /** Paths of the general decoder's leaves (pathToString with the target) → what resolve gave. */
-  #slow = new Map<string, T | undefined>();
-  #paths = 0;
+  readonly #cache: LeafPathCache<T>;
   readonly #refs: T[] = [];
   readonly #values: unknown[] = [];
   #count = 0;
@@ -616,7 +638,7 @@ export class LeafDecoder<T> {
   constructor(sink: LeafSink<T>, maxPaths = 100_000) {
     this.#sink = sink;
     this.#numericStrings = sink.numericStrings;
-    this.#maxPaths = maxPaths;
+    this.#cache = sink.paths ?? new LeafPathCache<T>(maxPaths);
   }
 
   /**
@@ -680,19 +702,13 @@ export class LeafDecoder<T> {
     }
   }
 
-  #counted(): void {
-    if (++this.#paths <= this.#maxPaths) return;
-    this.#prefixes = new Map();
-    this.#slow = new Map();
-    this.#paths = 1;
-  }
-
   #resolveSlow(path: GnmiPath): T | undefined {
     const key = `${path.target ?? ''}\u0000${pathToString(path)}`;
-    if (this.#slow.has(key)) return this.#slow.get(key);
+    const slow = this.#cache.slow;
+    if (slow.has(key)) return slow.get(key);
     const ref = this.#resolve(path);
-    this.#counted();
-    this.#slow.set(key, ref);
+    this.#cache.counted();
+    this.#cache.slow.set(key, ref);
     return ref;
   }
 
@@ -770,15 +786,16 @@ export class LeafDecoder<T> {
 
   #prefix(s: number, e: number): PrefixEntry<T> {
     const h = hashAt(s, e);
-    const head = this.#prefixes.get(h);
+    const head = this.#cache.prefixes.get(h);
     for (let x = head; x; x = x.next) if (sameBytes(x.bytes, s, e)) return x;
     const at = p;
     p = s;
     const decoded = path(e);
     p = at;
-    this.#counted();
-    const entry: PrefixEntry<T> = { bytes: buf.toString('latin1', s, e), path: decoded, leaves: new Map(), next: head };
-    this.#prefixes.set(h, entry);
+    this.#cache.counted();
+    const entry: PrefixEntry<T> = { bytes: buf.toString('latin1', s, e), path: decoded, leaves: new Map(), next: undefined };
+    entry.next = this.#cache.prefixes.get(h);
+    this.#cache.prefixes.set(h, entry);
     return entry;
   }
 
@@ -787,8 +804,8 @@ export class LeafDecoder<T> {
     const head = prefix.leaves.get(h);
     for (let x = head; x; x = x.next) if (sameBytes(x.bytes, s, e)) return x;
     const ref = this.#resolve(this.#fullPath(prefix, s, e));
-    this.#counted();
-    const entry: LeafEntry<T> = { bytes: buf.toString('latin1', s, e), ref, next: head };
+    this.#cache.counted();
+    const entry: LeafEntry<T> = { bytes: buf.toString('latin1', s, e), ref, next: prefix.leaves.get(h) };
     prefix.leaves.set(h, entry);
     return entry;
   }
@@ -917,7 +934,7 @@ export class LeafDecoder<T> {
       if (members.has(key)) ref = members.get(key);
       else {
         ref = this.#resolve({ ...base, elem: elems });
-        this.#counted();
+        this.#cache.counted();
         members.set(key, ref);
       }
       if (ref !== undefined) this.#push(ref, value);

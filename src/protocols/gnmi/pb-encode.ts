@@ -188,10 +188,10 @@ function typedValue(tag: number, v: TypedValue): void {
       break;
     }
     case 'json':
-      bytes(0x52, jsonBytes(v.value));
+      json(0x52, v.value);
       break;
     case 'json_ietf':
-      bytes(0x5a, jsonBytes(v.value));
+      json(0x5a, v.value);
       break;
     case 'ascii':
       string(0x62, v.value);
@@ -209,6 +209,40 @@ function typedValue(tag: number, v: TypedValue): void {
 }
 
 const jsonBytes = (v: unknown): Buffer => Buffer.from(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)), 'utf8');
+
+/** Text JSON.stringify writes as is between quotes: printable ASCII but `"` and `\`. */
+function plainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** A JSON value field: leaf scalars (the common case) written straight into the buffer, the same bytes JSON.stringify gives. */
+function json(tag: number, v: unknown): void {
+  let text: string | undefined;
+  let quoted = false;
+  if (typeof v === 'string' && v.length <= 120 && plainAscii(v)) {
+    text = v;
+    quoted = true;
+  } else if (typeof v === 'number' && Number.isFinite(v)) {
+    text = String(v);
+  } else if (typeof v === 'boolean') {
+    text = v ? 'true' : 'false';
+  }
+  if (text === undefined) {
+    bytes(tag, jsonBytes(v));
+    return;
+  }
+  const n = text.length + (quoted ? 2 : 0);
+  ensure(n + 2);
+  buf[pos++] = tag;
+  buf[pos++] = n;
+  if (quoted) buf[pos++] = 0x22;
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  if (quoted) buf[pos++] = 0x22;
+}
 
 function update(u: GnmiUpdate): void {
   const at = open(0x22);

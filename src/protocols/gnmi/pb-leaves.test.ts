@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LeafSink, notificationLeaves } from './leaves.js';
 import { pathToString } from './path.js';
-import { decodeSubscribeResponse, LeafDecoder } from './pb-decode.js';
+import { decodeSubscribeResponse, LeafDecoder, LeafPathCache } from './pb-decode.js';
 import { encodePackedUpdates, encodeSubscribeResponse, SYNC_RESPONSE } from './pb-encode.js';
 import { foreignNotification, forEachSeed, leaves, notification, type Rng } from './pb-testgen.js';
 import { gnmiProto } from './proto.js';
@@ -132,6 +132,23 @@ describe('LeafDecoder: leaves straight from SubscribeResponse bytes', () => {
       ['/c/counters/nested/x', 1, ts],
       ['/c/list', [1, 2], ts],
     ]);
+  });
+
+  it('shares one path cache between streams whose sinks resolve alike', () => {
+    let resolves = 0;
+    const paths = new LeafPathCache<string>();
+    const sink: LeafSink<string> = {
+      paths,
+      resolve: (p) => {
+        resolves++;
+        return pathToString(p);
+      },
+      leaf: () => undefined,
+    };
+    const bytes = encodeSubscribeResponse({ timestamp: 1n, prefix: { elem: [{ name: 'a' }] }, update: [{ path: { elem: [{ name: 'b' }] }, value: { kind: 'uint', value: 1n } }], delete: [] });
+    new LeafDecoder(sink).decode(bytes);
+    new LeafDecoder(sink).decode(bytes);
+    assert.equal(resolves, 1);
   });
 
   it('bounds its path cache: a target that sends ever new paths does not grow it without limit', () => {

@@ -17,7 +17,8 @@ export class InterfaceCounters {
   readonly packetSize: number;
   running = true;
   private last: number;
-  private readonly acc = new Map<string, number>();
+  /** Exact running totals (values holds them floored), in the order of DIRECTIONS' names. */
+  private readonly acc = new Float64Array(10);
 
   constructor(
     name: string,
@@ -28,10 +29,7 @@ export class InterfaceCounters {
     this.outRate = 1000 + ((h >>> 8) % 9000);
     this.packetSize = 200 + ((h >>> 16) % 1200);
     this.last = clock();
-    for (const n of COUNTER_NAMES) {
-      this.acc.set(n, 0);
-      this.values[n] = 0;
-    }
+    for (const n of COUNTER_NAMES) this.values[n] = 0;
   }
 
   /** Advances by the time since the last read; every read moves packets and octets by at least one. */
@@ -40,21 +38,25 @@ export class InterfaceCounters {
     const seconds = Math.max(0, now - this.last) / 1000;
     this.last = now;
     if (!this.running) return;
-    this.move('in', Math.max(1, this.inRate * seconds));
-    this.move('out', Math.max(1, this.outRate * seconds));
+    this.move(0, Math.max(1, this.inRate * seconds));
+    this.move(1, Math.max(1, this.outRate * seconds));
   }
 
-  private move(dir: 'in' | 'out', pkts: number): void {
-    this.add(`${dir}-pkts`, pkts);
-    this.add(`${dir}-unicast-pkts`, pkts * 0.98);
-    this.add(`${dir}-octets`, pkts * this.packetSize);
-    this.add(`${dir}-discards`, pkts * 1e-4);
-    this.add(`${dir}-errors`, pkts * 1e-5);
+  private move(dir: 0 | 1, pkts: number): void {
+    const names = DIRECTIONS[dir];
+    this.add(dir * 5, names[0], pkts);
+    this.add(dir * 5 + 1, names[1], pkts * 0.98);
+    this.add(dir * 5 + 2, names[2], pkts * this.packetSize);
+    this.add(dir * 5 + 3, names[3], pkts * 1e-4);
+    this.add(dir * 5 + 4, names[4], pkts * 1e-5);
   }
 
-  private add(name: string, delta: number): void {
-    const v = (this.acc.get(name) ?? 0) + delta;
-    this.acc.set(name, v);
+  private add(i: number, name: string, delta: number): void {
+    const v = this.acc[i] + delta;
+    this.acc[i] = v;
     this.values[name] = Math.floor(v);
   }
 }
+
+/** Counter names per direction: packets, unicast packets, octets, discards, errors. */
+const DIRECTIONS = (['in', 'out'] as const).map((d) => [`${d}-pkts`, `${d}-unicast-pkts`, `${d}-octets`, `${d}-discards`, `${d}-errors`]);
