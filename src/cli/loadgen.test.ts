@@ -51,7 +51,7 @@ describe('load generator: arrivals, holding times, endpoints, bodies', () => {
 
   it('edge endpoints are the free ports of linked devices with a service handler', () => {
     const d = ring() as { devices: Array<Record<string, unknown>>; links: Array<Record<string, unknown>> };
-    const devices = d.devices.map((x) => ({
+    const devices: Array<Record<string, unknown>> = d.devices.map((x) => ({
       ...x,
       name: (x.device_id as { device_uuid: { uuid: string } }).device_uuid.uuid,
       device_endpoints: ['1/1', '1/2', '1/3', '1/4', '1/5', 'eth1'].map((e) => ({ endpoint_id: { endpoint_uuid: { uuid: e } }, name: e })),
@@ -81,9 +81,8 @@ describe('load generator against a controller (emulated ring)', () => {
   let c: RunningController;
   let client: CnsdnClient;
   before(async () => {
-    // The test process is both controller and load: its own lag must not shed the requests it measures.
-    process.env.CNSDN_SHED_LAG_MS ??= '0';
-    c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-loadgen-')), logLevel: 'silent' });
+    // The test process is both controller and load: its own lag must not shed the requests it counts.
+    c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-loadgen-')), logLevel: 'silent', guard: { shedLagMs: 0 } });
     client = new CnsdnClient({ url: c.url });
     await client.loadDescriptors(ring());
   });
