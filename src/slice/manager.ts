@@ -155,13 +155,13 @@ export class SliceManager {
     if (seen.has(uuid)) return;
     seen.add(uuid);
     const ctxUuid = slice.slice_id.context_id.context_uuid.uuid;
+    this.#known.delete(uuid);
     await this.#removeServices(ctxUuid, slice.slice_service_ids);
     for (const sub of slice.slice_subslice_ids) {
       await this.#remove(sub.context_id.context_uuid.uuid, sub.slice_uuid.uuid, seen).catch((e: unknown) => {
         if (!isNotFound(e)) throw e;
       });
     }
-    this.#known.delete(uuid);
     this.#realised.delete(uuid);
     await this.#ctx.removeSlice(ctxUuid, uuid);
   }
@@ -174,8 +174,12 @@ export class SliceManager {
     if (known) await this.#removeServices(contextUuid, known.services);
   }
 
+  /** Removes the services no other known slice still lists (a service shared by slices stays until the last one goes). */
   async #removeServices(contextUuid: string, ids: readonly T.ServiceId[]): Promise<void> {
+    const stillUsed = new Set<string>();
+    for (const other of this.#known.values()) for (const s of other.services) stillUsed.add(s.service_uuid.uuid);
     for (const id of ids) {
+      if (stillUsed.has(id.service_uuid.uuid)) continue;
       await this.#ctx.removeService(id.context_id.context_uuid.uuid || contextUuid, id.service_uuid.uuid).catch((e: unknown) => {
         if (!isNotFound(e)) throw e;
       });
