@@ -258,6 +258,18 @@ describe('first admin', () => {
     }
   });
 
+  it('replicas creating the admin from the environment at the same moment all start (one creates it)', async () => {
+    const s = await startAuthServer(dbFile());
+    try {
+      const admin = { username: 'env', password: 'environment pass' };
+      await Promise.all([s.auth.bootstrap(admin, 'http://x'), s.auth.bootstrap(admin, 'http://x'), s.auth.bootstrap(admin, 'http://x')]);
+      assert.equal((await new SessionClient(s.app).login('env', 'environment pass')).statusCode, 200);
+      assert.equal(await s.auth.setupRequired(), false);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('an admin from the environment is created once, needs the password policy, and closes setup', async () => {
     const s = await startAuthServer(dbFile());
     try {

@@ -226,8 +226,15 @@ export class AuthService {
       if (await this.store.getUser(initialAdmin.username)) {
         this.log.info({ username: initialAdmin.username }, 'admin from the environment exists already; its password is left as it is');
       } else {
-        await this.store.createUser({ username: initialAdmin.username, role: 'admin', passwordHash: await hashPassword(initialAdmin.password) });
-        this.log.info({ username: initialAdmin.username }, 'admin created from the environment');
+        const passwordHash = await hashPassword(initialAdmin.password);
+        try {
+          await this.store.createUser({ username: initialAdmin.username, role: 'admin', passwordHash });
+          this.log.info({ username: initialAdmin.username }, 'admin created from the environment');
+        } catch (e) {
+          // Replicas starting together on an empty database race to create it: the loser finds it made.
+          if (!(e instanceof CnsdnError && e.code === 'ALREADY_EXISTS')) throw e;
+          this.log.info({ username: initialAdmin.username }, 'admin from the environment was created by another replica');
+        }
       }
       await this.store.closeSetup(initialAdmin.username);
       return;
