@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../common/random.js';
 import { NetconfError } from './errors.js';
 import { EOM, FrameDecoder, type Framing, encodeChunked, encodeEom } from './framing.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TRICKY = [']]>', ']]>]]', ']', '\n#', '\n##', '#12\n', '\n', ']]>]', '##\n'];
 
@@ -68,7 +58,7 @@ describe('framing: property tests with random payloads and split points', () => 
   for (const framing of ['eom', 'chunked'] as const) {
     it(`${framing}: decode(encode(messages)) split at random bytes gives the messages back`, () => {
       for (let seed = 1; seed <= 300; seed++) {
-        const r = rng(seed);
+        const r = seededRandom(seed);
         const messages: Buffer[] = [];
         const count = 1 + Math.floor(r() * 5);
         while (messages.length < count) {
