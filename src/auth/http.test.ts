@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FastifyPluginAsync } from 'fastify';
 import { SessionKeyring } from './session-cookie.js';
+import { hasApiToken, hasSession } from './session-registry.js';
 import { type AuthServer, SessionClient, startAuthServer } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnsdn-auth-http-'));
@@ -354,7 +355,10 @@ describe('users, passwords, tokens', () => {
       const { id, token } = made.json();
       assert.match(token, /^cnsdn_[A-Za-z0-9_-]{43}$/);
       const bearer = { authorization: `Bearer ${token}` };
+      assert.equal(hasApiToken(bearer), false, 'the web tier counts a token as logged in once this process has accepted it');
       assert.equal((await s.app.inject({ method: 'POST', url: '/tfs-api/things/t', headers: bearer, payload: {} })).statusCode, 200);
+      assert.equal(hasApiToken(bearer), true);
+      assert.equal(hasApiToken({ authorization: 'Bearer cnsdn_forged' }), false);
       assert.deepEqual((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer })).json().user, { username: 'opal', role: 'operator' });
       const listed = await op.request({ method: 'GET', url: '/api/auth/tokens' });
       assert.deepEqual(listed.json().tokens.map((t: { id: string }) => t.id), [id]);
@@ -364,6 +368,7 @@ describe('users, passwords, tokens', () => {
       assert.equal((await s.app.inject({ method: 'POST', url: '/tfs-api/things/t', headers: bearer, payload: {} })).statusCode, 403);
       await s.auth.updateUser('opal', { role: 'operator' });
       assert.equal((await op.request({ method: 'DELETE', url: `/api/auth/tokens/${id}` })).statusCode, 204);
+      assert.equal(hasApiToken(bearer), false, 'a revoked token is anonymous to the web tier');
       assert.equal((await s.app.inject({ method: 'GET', url: '/tfs-api/things', headers: bearer })).statusCode, 401);
       assert.equal((await s.app.inject({ method: 'GET', url: '/tfs-api/things', headers: { authorization: 'Bearer cnsdn_forged' } })).statusCode, 401);
     } finally {
@@ -409,6 +414,42 @@ describe('audit log', () => {
       assert.equal(code(await admin.request({ method: 'GET', url: '/api/audit?since=yesterday' })), 'CNSDN_VALIDATION_FAILED');
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('logout ends the session server-side', () => {
+  it('a copy of the cookie kept after logout is refused here, on another replica and after a restart; other sessions go on', async () => {
+    const file = dbFile();
+    const a = await server({ cacheMs: 0 }, file);
+    const b = await startAuthServer(file, { routes: [things], cacheMs: 0 });
+    let restarted: AuthServer | undefined;
+    try {
+      const c = new SessionClient(a.app);
+      await c.login(ADMIN.username, ADMIN.password);
+      const other = new SessionClient(a.app);
+      await other.login(ADMIN.username, ADMIN.password);
+      const stolen = { cookie: c.cookie! };
+      assert.equal((await b.app.inject({ method: 'GET', url: '/tfs-api/things', headers: stolen })).statusCode, 200, 'replica b accepts it before');
+      assert.equal(hasSession(stolen), true);
+      assert.equal((await c.request({ method: 'POST', url: '/api/auth/logout' })).statusCode, 204);
+      assert.equal(hasSession(stolen), false, 'the web tier no longer counts it as logged in');
+      const here = await a.app.inject({ method: 'GET', url: '/tfs-api/things', headers: stolen });
+      assert.equal(here.statusCode, 401);
+      assert.match(here.json().detail, /logged out/);
+      assert.equal((await b.app.inject({ method: 'GET', url: '/tfs-api/things', headers: stolen })).statusCode, 401, 'replica b refuses it');
+      assert.equal((await other.request({ method: 'GET', url: '/tfs-api/things' })).statusCode, 200, 'another session of the user goes on');
+      await a.close();
+      await b.close();
+      restarted = await startAuthServer(file, { routes: [things] });
+      assert.equal((await restarted.app.inject({ method: 'GET', url: '/tfs-api/things', headers: stolen })).statusCode, 401, 'after a restart');
+      assert.equal((await restarted.app.inject({ method: 'GET', url: '/tfs-api/things', headers: { cookie: other.cookie! } })).statusCode, 200);
+    } finally {
+      if (restarted) await restarted.close();
+      else {
+        await a.close().catch(() => {});
+        await b.close().catch(() => {});
+      }
     }
   });
 });

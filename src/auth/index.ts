@@ -27,7 +27,7 @@ export {
 } from './principal.js';
 export { type AuthMode, type AuthOptions, AuthService, createAuth } from './service.js';
 export { CSRF_HEADER, SESSION_COOKIE, type SessionClaims, SessionKeyring } from './session-cookie.js';
-export { hasSession, sessionFromRequest } from './session-registry.js';
+export { hasApiToken, hasSession, sessionFromRequest } from './session-registry.js';
 export type { AuditEntry, AuditQuery, TokenRecord, UserRecord } from './store.js';
 
 /**

@@ -123,9 +123,10 @@ export function authRoutes(auth: AuthService, routeRoles: () => readonly RouteRo
 
     app.post(
       '/api/auth/logout',
-      { config: { role: 'viewer' }, bodyLimit: SMALL_BODY, schema: { tags, summary: 'Log out: clears the session cookie', response: { 204: Type.Null(), 401: problem, 403: problem } } },
+      { config: { role: 'viewer' }, bodyLimit: SMALL_BODY, schema: { tags, summary: 'Log out: ends the session on every replica and clears the cookie', response: { 204: Type.Null(), 401: problem, 403: problem } } },
       async (request, reply) => {
         request.auditNote = { action: 'logout' };
+        if (request.session) await auth.logout(request.session);
         clearSessionCookie(request, reply);
         return reply.code(204).send();
       },

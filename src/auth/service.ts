@@ -11,7 +11,8 @@ import { AuditWriter } from './audit.js';
 import { checkPasswordPolicy, dummyHash, hashPassword, verifyPassword } from './password.js';
 import { bearerToken, lowerRole, type Principal, type Role, roleAtLeast } from './principal.js';
 import { newSessionId, type SessionClaims, SessionKeyring } from './session-cookie.js';
-import { registerKeyring } from './session-registry.js';
+import { SessionRevocations } from './revocations.js';
+import { API_TOKEN_PREFIX, registerKeyring, tokenHash } from './session-registry.js';
 import { AuthStore, type TokenRecord, type UserRecord } from './store.js';
 import { FailureThrottle, type ThrottleOptions } from './throttle.js';
 
@@ -57,11 +58,9 @@ export interface LoginResult {
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const OPEN: Principal = Object.freeze({ role: 'admin', via: 'open' }) as Principal;
 const ADMIN_TOKEN: Principal = Object.freeze({ role: 'admin', via: 'token' }) as Principal;
-const API_TOKEN_PREFIX = 'cnsdn_';
 const SESSION_KEY_SETTING = 'auth.session_key';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-export const tokenHash = (token: string): string => sha256(token).toString('hex');
 
 export function userView(u: UserRecord): UserView {
   return { username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
@@ -100,6 +99,7 @@ export class AuthService {
   readonly log: FastifyBaseLogger;
   readonly accounts: FailureThrottle;
   readonly addresses: FailureThrottle;
+  readonly revocations: SessionRevocations;
   readonly #adminTokenDigest: Buffer | undefined;
   readonly #cacheMs: number;
   readonly #users = new Map<string, Cached<UserRecord | undefined>>();
@@ -121,7 +121,11 @@ export class AuthService {
     this.accounts = new FailureThrottle({ freeFailures: 5, ...options.accountThrottle });
     this.addresses = new FailureThrottle({ freeFailures: 20, ...options.addressThrottle });
     this.#announce = options.announce ?? ((line) => process.stderr.write(`${line}\n`));
-    this.#unregister = options.mode === 'on' ? registerKeyring(keyring, this.idleMs) : () => {};
+    this.revocations = new SessionRevocations(store, this.#cacheMs);
+    this.#unregister =
+      options.mode === 'on'
+        ? registerKeyring(keyring, this.idleMs, { revoked: (sid) => this.revocations.has(sid), tokenKnown: (hash) => this.#tokens.has(hash) })
+        : () => {};
   }
 
   // ---- credentials → principal ----
@@ -140,6 +144,8 @@ export class AuthService {
     if (this.mode === 'on' && sessionCookie !== undefined && sessionCookie !== '') {
       const claims = this.keyring.open(sessionCookie, Date.now(), this.idleMs);
       if (!claims) return { principal: null, refused: 'Session expired or invalid: log in again' };
+      await this.revocations.refresh();
+      if (this.revocations.has(claims.sid)) return { principal: null, refused: 'Session ended (logged out): log in again' };
       const user = await this.user(claims.username);
       if (!user || user.disabled || claims.iat < user.sessionsSince) return { principal: null, refused: 'Session no longer valid: log in again' };
       return { principal: { role: user.role, via: 'session', username: user.username, sessionId: claims.sid }, session: claims };
@@ -191,6 +197,11 @@ export class AuthService {
 
   newSession(user: { username: string; role: Role }, now = Date.now()): SessionClaims {
     return { sid: newSessionId(), username: user.username, role: user.role, iat: now, seen: now, exp: now + this.maxMs };
+  }
+
+  /** Logout: the session is refused from now on, on every replica (within the cache time) and after restarts. */
+  async logout(session: SessionClaims): Promise<void> {
+    await this.revocations.revoke(session.sid, session.exp);
   }
 
   /** Login: the same answer and about the same time for an unknown user and a wrong password. */

@@ -124,5 +124,23 @@ export function runAuthStoreContract(name: string, open: () => Promise<Store>): 
         (e) => e instanceof CnsdnError && e.code === 'SETUP_COMPLETED',
       );
     });
+
+    it('keeps revoked sessions until their expiry, lists those written since a time, drops expired ones on the next revocation', async () => {
+      const a = await fresh();
+      const t0 = new Date('2026-03-01T10:00:00.000Z');
+      await a.revokeSession('s1', t0.getTime() + 60_000, t0);
+      await a.revokeSession('s2', t0.getTime() + 3600_000, new Date(t0.getTime() + 1000));
+      await a.revokeSession('s2', t0.getTime() + 3600_000, new Date(t0.getTime() + 1000));
+      assert.deepEqual([...(await a.revokedSessions(new Date(0).toISOString(), t0))].sort(), [
+        ['s1', t0.getTime() + 60_000],
+        ['s2', t0.getTime() + 3600_000],
+      ]);
+      assert.deepEqual([...(await a.revokedSessions(new Date(t0.getTime() + 500).toISOString(), t0)).keys()], ['s2'], 'written since');
+      const later = new Date(t0.getTime() + 120_000);
+      assert.deepEqual([...(await a.revokedSessions(new Date(0).toISOString(), later)).keys()], ['s2'], 's1 expired');
+      await a.revokeSession('s3', later.getTime() + 60_000, later);
+      assert.equal(await a.getSetting('auth.revoked_session.s1'), undefined, 'expired revocations are removed');
+      assert.notEqual(await a.getSetting('auth.revoked_session.s2'), undefined);
+    });
   });
 }

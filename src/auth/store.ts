@@ -28,20 +28,10 @@ interface TokenTable {
   created_at: string;
 }
 
-interface AuditTable {
-  id: string;
-  at: string;
-  principal: string;
-  via: string;
-  method: string;
-  path: string;
-  action: string | null;
-  target: string | null;
-  client_ip: string;
-  status: number;
-  code: string | null;
-  request_id: string;
-}
+/** An audit row: AuditEntry's fields in snake_case, the target as JSON text. */
+type AuditTable = { [K in keyof AuditEntry as SnakeCase<K>]: K extends 'target' ? string | null : AuditEntry[K] };
+
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
 
 interface SettingsTable {
   key: string;
@@ -112,6 +102,7 @@ export interface UserPatch {
 
 const SETUP_DONE = 'auth.setup_done';
 const SETUP_TOKEN_PREFIX = 'auth.setup_token.';
+const REVOKED_PREFIX = 'auth.revoked_session.';
 
 function toUser(row: UserTable): UserRecord {
   if (!isRole(row.role)) throw new CnsdnError('STORE_ERROR', `user ${row.username} has an unknown role ${row.role}`);
@@ -145,6 +136,18 @@ function toAudit(row: AuditTable): AuditEntry {
     status: Number(row.status),
     code: row.code,
     requestId: row.request_id,
+  };
+}
+
+function userRow(user: { username: string; role: Role; passwordHash: string }, iso: string): UserTable {
+  return {
+    username: user.username,
+    role: user.role,
+    password_hash: user.passwordHash,
+    disabled: 0,
+    sessions_since: new Date(0).toISOString(),
+    created_at: iso,
+    updated_at: iso,
   };
 }
 
@@ -192,15 +195,7 @@ export class AuthStore {
   /** ALREADY_EXISTS when the username is taken. */
   async createUser(user: { username: string; role: Role; passwordHash: string }, now = new Date()): Promise<UserRecord> {
     const iso = now.toISOString();
-    const row: UserTable = {
-      username: user.username,
-      role: user.role,
-      password_hash: user.passwordHash,
-      disabled: 0,
-      sessions_since: new Date(0).toISOString(),
-      created_at: iso,
-      updated_at: iso,
-    };
+    const row = userRow(user, iso);
     const inserted = await run('create user', () =>
       this.#db
         .insertInto('auth_user')
@@ -369,20 +364,44 @@ export class AuthStore {
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow();
         if (!claimed || Number(users.n) > 0) throw new CnsdnError('SETUP_COMPLETED', 'Setup was already completed: log in instead');
-        const row: UserTable = {
-          username: admin.username,
-          role: 'admin',
-          password_hash: admin.passwordHash,
-          disabled: 0,
-          sessions_since: new Date(0).toISOString(),
-          created_at: iso,
-          updated_at: iso,
-        };
+        const row = userRow({ ...admin, role: 'admin' }, iso);
         await trx.insertInto('auth_user').values(row).execute();
         await trx.deleteFrom('settings').where('key', 'like', `${SETUP_TOKEN_PREFIX}%`).execute();
         return toUser(row);
       }),
     );
+  }
+
+  /**
+   * Records that a session ended (logout) until `expiresAt` (ms; its absolute expiry, after which
+   * the cookie is refused anyway); revocations already past their expiry are removed on the way.
+   */
+  async revokeSession(sid: string, expiresAt: number, now = new Date()): Promise<void> {
+    const iso = now.toISOString();
+    await run('revoke session', () =>
+      this.#db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('settings').where('key', 'like', `${REVOKED_PREFIX}%`).where('value', '<', iso).execute();
+        await trx
+          .insertInto('settings')
+          .values({ key: REVOKED_PREFIX + sid, value: new Date(expiresAt).toISOString(), updated_at: iso })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+      }),
+    );
+  }
+
+  /** Session revocations written at or after `since` (ISO time) and not yet expired at `now`: sid → expiry (ms). */
+  async revokedSessions(since: string, now = new Date()): Promise<Map<string, number>> {
+    const rows = await run('list revoked sessions', () =>
+      this.#db
+        .selectFrom('settings')
+        .select(['key', 'value'])
+        .where('key', 'like', `${REVOKED_PREFIX}%`)
+        .where('updated_at', '>=', since)
+        .where('value', '>', now.toISOString())
+        .execute(),
+    );
+    return new Map(rows.map((r) => [r.key.slice(REVOKED_PREFIX.length), Date.parse(r.value)]));
   }
 
   /** Marks setup done (an admin came from the environment) and drops any setup token. */

@@ -1,7 +1,7 @@
 /** The web tier's knobs: defaults, and how they are read from the environment. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { hasSession } from '../auth/session-registry.js';
+import { hasApiToken, hasSession } from '../auth/session-registry.js';
 import { CnsdnError } from '../common/errors.js';
 import { parseTrustProxy, type TrustProxy } from './guard-address.js';
 import type { RateBudget } from './guard-limits.js';
@@ -127,10 +127,13 @@ export function bearerTokenTrust(token: string): (req: IncomingMessage) => boole
 }
 
 /**
- * The guard's isTrusted: a valid, unexpired session cookie (one AES-GCM open) or the admin
- * bearer token. Failed checks cost the caller's anonymous budget like any other request.
+ * The guard's isTrusted: a valid, unexpired, not revoked session cookie (one AES-GCM open), the
+ * admin bearer token, or an API token this process has accepted before (one SHA-256 and a map
+ * look-up). Failed checks cost the caller's anonymous budget like any other request.
  */
 export function credentialTrust(adminToken: string | undefined): (req: IncomingMessage) => boolean {
   const token = adminToken ? bearerTokenTrust(adminToken) : undefined;
-  return (req) => (req.headers.cookie !== undefined && hasSession(req.headers)) || token?.(req) === true;
+  return (req) =>
+    (req.headers.cookie !== undefined && hasSession(req.headers)) ||
+    (req.headers.authorization !== undefined && (token?.(req) === true || hasApiToken(req.headers)));
 }
