@@ -10,7 +10,7 @@ import {
   type EndpointId,
   type Link,
   linkUuid,
-  Names,
+  type Names,
   type Service,
   serviceName,
   serviceStatus,

@@ -23,7 +23,10 @@ export function seriesOf(samples: Sample[]): Map<string, { t: number[]; y: numbe
   const out = new Map<string, { t: number[]; y: number[] }>();
   for (const s of samples) {
     let series = out.get(s.kpi);
-    if (!series) out.set(s.kpi, (series = { t: [], y: [] }));
+    if (!series) {
+      series = { t: [], y: [] };
+      out.set(s.kpi, series);
+    }
     series.t.push(s.ts / 1000);
     series.y.push(s.rate ?? Number.NaN);
   }
