@@ -104,6 +104,18 @@ describe(`ContextManager on ${name}`, () => {
     await store2.close();
   });
 
+  it('export leaves out a service\'s failure report but keeps its other rules', async () => {
+    const d = small();
+    const svc = d.services[0];
+    svc.service_config = { config_rules: [
+      { action: 'CONFIGACTION_SET', custom: { resource_key: '/settings', resource_value: { mtu: 1500 } } },
+      { action: 'CONFIGACTION_SET', custom: { resource_key: '/cnsdn/failure', resource_value: { code: 'X', at: '2026-01-01T00:00:00Z' } } },
+    ] };
+    await ctx.apply(d);
+    const keys = (await exportDescriptor(store)).services[0]!.service_config.config_rules.map((r) => r.custom?.resource_key);
+    assert.deepEqual(keys, ['/settings']);
+  });
+
   it('discovered endpoints reconcile undiscovered ones without changing uuids', async () => {
     await ctx.apply(small());
     const r1 = uuidFromText('r1');
@@ -240,6 +252,14 @@ describe(`ContextManager on ${name}`, () => {
       const r = await ctx.apply(exported);
       assert.equal(r.summary.created + r.summary.updated, 0);
       assert.deepEqual(await snapshot(store), before);
+      // Into an empty store: the export of the copy is the export of the original.
+      const store2 = await openStore({ url: await freshStoreUrl() });
+      try {
+        await new ContextManager(store2, bus).apply(JSON.parse(JSON.stringify(exported)));
+        assert.deepEqual(await exportDescriptor(store2), exported);
+      } finally {
+        await store2.close();
+      }
     });
   }
 
