@@ -49,8 +49,10 @@ export class ApiError extends Error {
   readonly title: string | undefined;
   readonly detail: string | undefined;
   readonly errors: ProblemError[];
+  /** Whether the request carried a bearer token (a 401 then means it was refused, not missing). */
+  readonly tokenSent: boolean;
 
-  constructor(method: string, path: string, status: number, problem: Problem | undefined, bodyExcerpt?: string) {
+  constructor(method: string, path: string, status: number, problem: Problem | undefined, bodyExcerpt?: string, tokenSent = false) {
     const what = problem?.detail ?? problem?.title ?? bodyExcerpt ?? `HTTP ${status}`;
     super(`${method} ${path}: ${status} ${what}`);
     this.name = 'ApiError';
@@ -61,6 +63,7 @@ export class ApiError extends Error {
     this.title = problem?.title;
     this.detail = problem?.detail;
     this.errors = problem?.errors ?? [];
+    this.tokenSent = tokenSent;
   }
 }
 
@@ -154,7 +157,7 @@ export class CnsdnClient {
     if (!response.ok) {
       const problem = contentType.includes('json') ? parseProblem(text) : undefined;
       const excerpt = problem ? undefined : excerptOf(text);
-      throw new ApiError(method, path, response.status, problem, excerpt);
+      throw new ApiError(method, path, response.status, problem, excerpt, headers.authorization !== undefined);
     }
     if (text.length === 0) return undefined as T;
     try {

@@ -52,7 +52,10 @@ export function describeError(e: unknown, what?: string): string {
     return `the controller at ${e.url} did not answer within ${e.timeoutMs} ms (raise --timeout if it is busy)`;
   }
   if (e instanceof ApiError) {
-    if (e.status === 401) return 'the controller requires a token: pass --token or set CNSDN_TOKEN';
+    if (e.status === 401) {
+      if (e.tokenSent) return `the controller refused the token${e.detail ? ` (${e.detail})` : ''}: check --token or CNSDN_TOKEN`;
+      return 'the controller requires a token: pass --token or set CNSDN_TOKEN';
+    }
     if (e.status === 403) return `the token is not allowed to do this: ${e.detail ?? e.title ?? 'permission denied'}`;
     if (e.status === 404) return what ? `${what} not found` : `not found: ${e.method} ${e.path}`;
     const head = e.code ? `${e.code}: ` : '';

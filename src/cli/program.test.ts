@@ -34,6 +34,12 @@ describe('cnsdn program', () => {
     assert.equal(io.err(), 'error: the controller requires a token: pass --token or set CNSDN_TOKEN\n');
   });
 
+  it('says a token that was sent was refused', async () => {
+    const io = captureIO();
+    assert.equal(await run(['--url', fake.url, '--token', 'wrong-tok', 'get', 'devices'], io), 1);
+    assert.match(io.err(), /^error: the controller refused the token.*: check --token or CNSDN_TOKEN\n$/);
+  });
+
   it('exits 2 on usage errors without contacting the controller', async () => {
     const before = fake.requests.length;
     const cases: Array<[string[], RegExp]> = [
