@@ -9,6 +9,7 @@ import {
   escapeText,
   isElement,
   parseXml,
+  parseXmlFragment,
   serializeXml,
 } from '../../protocols/netconf/index.js';
 
@@ -47,6 +48,11 @@ export function prettyXml(el: XmlElement): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The <rpc-error> elements of a reply, indented. */
+function rpcErrorsXml(xml: string): string {
+  return parseXmlFragment(xml).filter(isElement).map(prettyXml).join('');
+}
+
 export function helloText(sessionId: number, caps: Capabilities, hostKeyFingerprint: string): string {
   const lines = [`session-id: ${sessionId}`];
   if (hostKeyFingerprint) lines.push(`host-key: ${hostKeyFingerprint}`);
@@ -54,11 +60,13 @@ export function helloText(sessionId: number, caps: Capabilities, hostKeyFingerpr
   return `${lines.join('\n')}\n`;
 }
 
-/** What to print on stderr for a failed operation or connection. */
+/** What to print on stderr for a failed operation or connection: a line per error, then the device's <rpc-error> XML. */
 export function describeNetconfError(e: NetconfError): string {
   if (e instanceof NetconfRpcError) {
     const failing = e.errors.filter((x) => x.severity !== 'warning');
-    return (failing.length > 0 ? failing : e.errors).map((x) => `error: ${e.operation}: ${describeRpcError(x)}`).join('\n');
+    const lines = (failing.length > 0 ? failing : e.errors).map((x) => `error: ${e.operation}: ${describeRpcError(x)}`);
+    if (e.xml) lines.push(rpcErrorsXml(e.xml).trimEnd());
+    return lines.join('\n');
   }
   if (e.code === 'NETCONF_HOSTKEY') {
     return `error: ${e.message} (check --known-hosts/--fingerprint; the device's key may have changed)`;

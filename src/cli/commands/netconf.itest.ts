@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CANDIDATE_PORT, devicesMissing, env } from '../../drivers/netconf-openconfig/testing.js';
+import { CANDIDATE_PORT, devicesMissing, env, independentClient } from '../../drivers/netconf-openconfig/testing.js';
 import { run } from '../program.js';
 import { captureIO } from '../testing.js';
 
@@ -69,6 +69,51 @@ describe('cnsdn netconf against the real netconfd', { skip: missing, timeout: 60
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
     assert.match(r.err, /^error: edit-config: protocol\/invalid-value \(data-invalid\): invalid value at .*if:enabled \[bad-value=bogus\]/);
+    assert.match(r.err, /\n<rpc-error xmlns="urn:ietf:params:xml:ns:netconf:base:1\.0">\n {2}<error-type>protocol<\/error-type>\n {2}<error-tag>invalid-value<\/error-tag>/, 'the rpc-error as the device sent it');
+  });
+
+  it('validate: the candidate, and a file that lacks a mandatory leaf (rpc-error, exit 1)', async () => {
+    assert.deepEqual(await netconf(['validate']), { code: 0, out: '<ok/>\n', err: '' });
+    const file = join(dir, 'untyped.xml');
+    await writeFile(file, `<interfaces xmlns="${IF_NS}"><interface><name>${NAME}-untyped</name></interface></interfaces>`);
+    const r = await netconf(['validate', '--file', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error: validate: application\/data-missing/);
+  });
+
+  it('commit --persist survives its session; cancel-commit --persist-id rolls it back', async () => {
+    const name = `${NAME}-persist`;
+    const file = join(dir, 'persist.xml');
+    await writeFile(file, `<interfaces xmlns="${IF_NS}"><interface><name>${name}</name><type xmlns:ianaift="${IANA_NS}">ianaift:ethernetCsmacd</type></interface></interfaces>`);
+    const filter = `<interfaces xmlns="${IF_NS}"><interface><name>${name}</name></interface></interfaces>`;
+    assert.equal((await netconf(['edit-config', '--file', file])).code, 0);
+    const persist = `p${process.pid}`;
+    try {
+      const commit = await netconf(['commit', '--persist', persist, '--confirm-timeout', '120']);
+      assert.deepEqual([commit.code, commit.out], [0, '<ok/>\n'], commit.err);
+      assert.match((await netconf(['get-config', '--filter', filter])).out, new RegExp(`<name>${name}</name>`), 'running has it while the commit waits');
+    } finally {
+      const cancel = await netconf(['cancel-commit', '--persist-id', persist]);
+      assert.deepEqual([cancel.code, cancel.out], [0, '<ok/>\n'], cancel.err);
+    }
+    assert.doesNotMatch((await netconf(['get-config', '--filter', filter])).out, new RegExp(name), 'rolled back');
+    const again = await netconf(['cancel-commit', '--persist-id', persist]);
+    assert.equal(again.code, 1, 'nothing left to cancel');
+    assert.match(again.err, /^error: cancel-commit: protocol\/operation-failed/);
+  });
+
+  it('kill-session ends another session; close-session ends its own cleanly', async () => {
+    const victim = await independentClient(CANDIDATE_PORT);
+    try {
+      const closed = new Promise((resolve) => victim.on('close', resolve));
+      const r = await netconf(['kill-session', '--session-id', String(victim.sessionId)]);
+      assert.deepEqual([r.code, r.out], [0, '<ok/>\n'], r.err);
+      await closed;
+      assert.equal(victim.closed, true);
+    } finally {
+      await victim.close();
+    }
+    assert.deepEqual(await netconf(['close-session']), { code: 0, out: '<ok/>\n', err: '' });
   });
 
   it('an XPath filter works on a device that offers :xpath', async () => {

@@ -99,6 +99,42 @@ describe('cnsdn netconf against the simulator', { timeout: 60_000 }, () => {
     assert.match(unlock.err, /operation-failed: the candidate datastore is not locked/);
   });
 
+  it('copy-config, validate, commit --persist and cancel-commit --persist-id, delete-config refused in the device words', async () => {
+    const filter = `<interfaces xmlns="${IF}"><interface><name>Ethernet3</name><config><mtu/></config></interface></interfaces>`;
+    const file = join(dir, 'copy.xml');
+    const runningNow = await netconf(['get-config', ...conn, '-p', PASSWORD]);
+    await writeFile(file, runningNow.out.replace(/(<name>Ethernet3<\/name>\s*<config>[\s\S]*?<mtu>)\d+(<\/mtu>)/, '$19100$2'));
+    assert.deepEqual(await netconf(['copy-config', ...conn, '-p', PASSWORD, '--file', file, '--target', 'candidate']), { code: 0, out: '<ok/>\n', err: '' });
+    assert.match((await netconf(['get-config', ...conn, '-p', PASSWORD, '--source', 'candidate', '--filter', filter])).out, /<mtu>9100<\/mtu>/);
+    assert.deepEqual(await netconf(['validate', ...conn, '-p', PASSWORD]), { code: 0, out: '<ok/>\n', err: '' });
+    assert.deepEqual(await netconf(['commit', ...conn, '-p', PASSWORD, '--persist', 'cli-p1']), { code: 0, out: '<ok/>\n', err: '' });
+    assert.match((await netconf(['get-config', ...conn, '-p', PASSWORD, '--filter', filter])).out, /<mtu>9100<\/mtu>/, 'the persistent confirmed commit outlives its session');
+    assert.deepEqual(await netconf(['cancel-commit', ...conn, '-p', PASSWORD, '--persist-id', 'cli-p1']), { code: 0, out: '<ok/>\n', err: '' });
+    assert.doesNotMatch((await netconf(['get-config', ...conn, '-p', PASSWORD, '--filter', filter])).out, /9100/, 'cancel-commit rolled it back');
+    assert.equal((await netconf(['copy-config', ...conn, '-p', PASSWORD, '--source', 'running', '--target', 'candidate'])).code, 0);
+    const del = await netconf(['delete-config', ...conn, '-p', PASSWORD, '--target', 'candidate']);
+    assert.equal(del.code, 1);
+    assert.match(del.err, /^error: delete-config: protocol\/operation-not-supported: delete-config applies to startup/);
+    assert.match(del.err, /<error-tag>operation-not-supported<\/error-tag>/);
+  });
+
+  it('kill-session and close-session; usage errors exit 2', async () => {
+    const killed = await netconf(['kill-session', ...conn, '-p', PASSWORD, '--session-id', '999999']);
+    assert.equal(killed.code, 1);
+    assert.match(killed.err, /invalid-value: no session 999999/);
+    assert.deepEqual(await netconf(['close-session', ...conn, '-p', PASSWORD]), { code: 0, out: '<ok/>\n', err: '' });
+    for (const args of [
+      ['copy-config', '--target', 'candidate'],
+      ['copy-config', '--source', 'running', '--file', 'x.xml', '--target', 'candidate'],
+      ['kill-session', '--session-id', '0'],
+      ['commit', '--persist', ''],
+      ['delete-config', '--target', 'running'],
+    ]) {
+      const r = await netconf([args[0], ...conn, '-p', PASSWORD, ...args.slice(1)]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    }
+  });
+
   it('host key checking: on by default, a wrong fingerprint is refused, a known_hosts file works', async () => {
     const base = ['--host', '127.0.0.1', '--port', String(sim.devices[0].port), '-u', 'ops', '-p', PASSWORD];
     const none = await netconf(['hello', ...base]);

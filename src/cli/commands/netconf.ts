@@ -1,6 +1,9 @@
-/** `cnsdn netconf hello|get|get-config|edit-config|lock|unlock|commit|discard`: a NETCONF client like netconf-console. */
+/**
+ * `cnsdn netconf hello|get|get-config|edit-config|copy-config|delete-config|lock|unlock|commit|
+ * cancel-commit|discard|validate|kill-session|close-session`: a NETCONF client like netconf-console.
+ */
 import { type Command, Option } from 'commander';
-import { type Datastore, NetconfClient, NetconfError } from '../../protocols/netconf/index.js';
+import { type ConfigSource, type Datastore, NetconfClient, NetconfError } from '../../protocols/netconf/index.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../io.js';
 import { describeNetconfError, helloText, prettyXml } from './netconf-format.js';
 import {
@@ -17,7 +20,7 @@ import type { CommandContext } from './shared.js';
 interface ReadFlags extends NetconfFlags {
   filter?: string;
   ns: string[];
-  source: 'running' | 'candidate';
+  source: Datastore;
 }
 
 interface EditFlags extends NetconfFlags {
@@ -35,7 +38,17 @@ interface TargetFlags extends NetconfFlags {
 interface CommitFlags extends NetconfFlags {
   confirmed?: boolean;
   confirmTimeout?: number;
+  persist?: string;
+  persistId?: string;
 }
+
+interface SourceFlags extends NetconfFlags {
+  source?: Datastore;
+  file?: string;
+  target?: Datastore;
+}
+
+const DATASTORES = ['running', 'candidate', 'startup'];
 
 const OK_XML = '<ok/>\n';
 
@@ -53,7 +66,16 @@ function withConnection(cmd: Command): Command {
 }
 
 function targetOption(what: string): Option {
-  return new Option('--target <datastore>', `${what} (default: candidate when the device offers it, else running)`).choices(['running', 'candidate']);
+  return new Option('--target <datastore>', `${what} (default: candidate when the device offers it, else running)`).choices(DATASTORES);
+}
+
+/** A datastore (--source) or the configuration of a file (--file), exactly one of them. */
+function sourceOf(f: SourceFlags, fallback: Datastore | undefined): ConfigSource {
+  if (f.source !== undefined && f.file !== undefined) throw new UsageError('--source and --file exclude each other');
+  if (f.file !== undefined) return { config: configFromFile(f.file) };
+  const source = f.source ?? fallback;
+  if (source === undefined) throw new UsageError('give --source DATASTORE or --file CONFIG.xml');
+  return source;
 }
 
 function defaultTarget(client: NetconfClient, given: Datastore | undefined): Datastore {
@@ -81,7 +103,9 @@ async function withClient(ctx: CommandContext, cmd: Command, flags: NetconfFlags
 }
 
 export function registerNetconf(program: Command, ctx: CommandContext): void {
-  const netconf = program.command('netconf').description('NETCONF client for devices: hello, get, get-config, edit-config, lock, unlock, commit, discard');
+  const netconf = program
+    .command('netconf')
+    .description('NETCONF client for devices (RFC 6241 over SSH): every operation, printing <data> or <ok/> as XML, rpc-errors on stderr');
 
   const action = <F extends NetconfFlags>(fn: (c: NetconfClient, flags: F, timeoutMs: number) => Promise<string>) =>
     async (flags: F, cmd: Command) => {
@@ -102,7 +126,7 @@ export function registerNetconf(program: Command, ctx: CommandContext): void {
   );
 
   readCommand('get-config', 'read a configuration datastore; prints <data> as XML')
-    .addOption(new Option('--source <datastore>', 'datastore to read').choices(['running', 'candidate']).default('running'))
+    .addOption(new Option('--source <datastore>', 'datastore to read').choices(DATASTORES).default('running'))
     .action(
       action<ReadFlags>(async (c, f) => prettyXml((await c.getConfig(f.source, { filter: filterOf(f.filter, f.ns, c.capabilities) })).element)),
     );
@@ -125,6 +149,26 @@ export function registerNetconf(program: Command, ctx: CommandContext): void {
       }),
     );
 
+  withConnection(netconf.command('copy-config').description('copy a datastore, or the configuration of a file, onto a datastore'))
+    .addOption(new Option('--source <datastore>', 'datastore to copy from').choices(DATASTORES))
+    .option('--file <config.xml>', 'configuration to copy (elements, or a <config> or <data> element around them)')
+    .addOption(new Option('--target <datastore>', 'datastore to overwrite').choices(DATASTORES).makeOptionMandatory())
+    .action(
+      action<SourceFlags>(async (c, f) => {
+        await c.copyConfig(f.target as Datastore, sourceOf(f, undefined));
+        return OK_XML;
+      }),
+    );
+
+  withConnection(netconf.command('delete-config').description('delete a datastore (candidate or startup; never running)'))
+    .addOption(new Option('--target <datastore>', 'datastore to delete').choices(['candidate', 'startup']).makeOptionMandatory())
+    .action(
+      action<TargetFlags>(async (c, f) => {
+        await c.deleteConfig(f.target as Datastore);
+        return OK_XML;
+      }),
+    );
+
   for (const op of ['lock', 'unlock'] as const) {
     withConnection(netconf.command(op).description(`${op} a datastore (a lock lasts as long as this command's session)`))
       .addOption(targetOption(`datastore to ${op}`))
@@ -138,15 +182,32 @@ export function registerNetconf(program: Command, ctx: CommandContext): void {
       );
   }
 
+  const persistId = (v: string) => {
+    if (v.trim() === '') throw new UsageError('a persist id must not be empty');
+    return v;
+  };
+
   withConnection(netconf.command('commit').description('commit the candidate to running'))
     .option('--confirmed', 'confirmed commit: rolled back unless confirmed by another commit in time')
-    .option('--confirm-timeout <seconds>', 'seconds before an unconfirmed commit rolls back (default 600)', (v: string) => {
+    .option('--confirm-timeout <seconds>', 'seconds before an unconfirmed commit rolls back (default 600); implies --confirmed', (v: string) => {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError('--confirm-timeout must be a whole number of seconds ≥ 1');
       return Number(v);
     })
+    .option('--persist <id>', 'make the confirmed commit outlive this session; confirm or cancel it later with --persist-id ID; implies --confirmed', persistId)
+    .option('--persist-id <id>', 'confirm (or, with --confirmed, extend) the persistent confirmed commit made with --persist ID', persistId)
     .action(
       action<CommitFlags>(async (c, f) => {
-        await c.commit({ confirmed: f.confirmed === true || f.confirmTimeout !== undefined, confirmTimeout: f.confirmTimeout });
+        const confirmed = f.confirmed === true || f.confirmTimeout !== undefined || f.persist !== undefined;
+        await c.commit({ confirmed, confirmTimeout: f.confirmTimeout, persist: f.persist, persistId: f.persistId });
+        return OK_XML;
+      }),
+    );
+
+  withConnection(netconf.command('cancel-commit').description('cancel an ongoing confirmed commit (running goes back to before it)'))
+    .option('--persist-id <id>', 'the persistent confirmed commit to cancel (made with commit --persist ID)', persistId)
+    .action(
+      action<{ persistId?: string } & NetconfFlags>(async (c, f) => {
+        await c.cancelCommit({ persistId: f.persistId });
         return OK_XML;
       }),
     );
@@ -154,6 +215,35 @@ export function registerNetconf(program: Command, ctx: CommandContext): void {
   withConnection(netconf.command('discard').description('discard the uncommitted changes of the candidate')).action(
     action(async (c) => {
       await c.discardChanges();
+      return OK_XML;
+    }),
+  );
+
+  withConnection(netconf.command('validate').description('validate a datastore or the configuration of a file (needs :validate)'))
+    .addOption(new Option('--source <datastore>', 'datastore to validate (default: candidate when offered, else running)').choices(DATASTORES))
+    .option('--file <config.xml>', 'configuration to validate instead of a datastore')
+    .action(
+      action<SourceFlags>(async (c, f) => {
+        await c.validate(sourceOf(f, f.file === undefined ? defaultTarget(c, undefined) : undefined));
+        return OK_XML;
+      }),
+    );
+
+  withConnection(netconf.command('kill-session').description('end another NETCONF session (its locks are released, its confirmed commit rolled back)'))
+    .requiredOption('--session-id <id>', 'session-id of the session to end (as `hello` prints it, or a lock-denied error names it)', (v: string) => {
+      if (!/^[1-9]\d{0,9}$/.test(v) || Number(v) > 4294967295) throw new UsageError('--session-id must be an integer in 1..4294967295');
+      return Number(v);
+    })
+    .action(
+      action<{ sessionId: number } & NetconfFlags>(async (c, f) => {
+        await c.killSession(f.sessionId);
+        return OK_XML;
+      }),
+    );
+
+  withConnection(netconf.command('close-session').description('open a session and end it with <close-session/> (checks that the device closes sessions cleanly)')).action(
+    action(async (c, _f, timeoutMs) => {
+      await c.closeSession(timeoutMs);
       return OK_XML;
     }),
   );

@@ -44,8 +44,11 @@ export interface ConnectOptions {
   rpcTimeoutMs?: number;
   /** Cap on one incoming message. Default 64 MiB. */
   maxMessageBytes?: number;
+  /** SSH keepalive interval (default 10 s; 0 disables) and unanswered keepalives before the session is dropped (default 3). */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** Offer base:1.1 (chunked framing). Default true; false keeps base:1.0 end-of-message framing. */
+  offerBase11?: boolean;
 }
 
 type Listener = ((n: Notification) => void) | ((reason: NetconfError | undefined) => void);
@@ -79,6 +82,7 @@ export class NetconfClient {
         helloTimeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
         rpcTimeoutMs: opts.rpcTimeoutMs,
         maxMessageBytes: opts.maxMessageBytes,
+        offerBase11: opts.offerBase11,
       });
       client.closeTransport = transport.close;
       client.hostKeyFingerprint = transport.hostKeyFingerprint;
@@ -211,7 +215,12 @@ export class NetconfClient {
     }
   }
 
-  closeSession(timeoutMs?: number): Promise<void> {
-    return this.close(timeoutMs);
+  /** <close-session/> like close(), but a refusal or no answer rejects (the transport is closed either way). */
+  async closeSession(timeoutMs = 2000): Promise<void> {
+    try {
+      await this.session.close(timeoutMs, true);
+    } finally {
+      this.closeTransport();
+    }
   }
 }

@@ -59,14 +59,17 @@ export class NetconfRpcError extends NetconfError {
   /** Every <rpc-error> of the reply, warnings included, in the device's own words. */
   readonly errors: RpcErrorDetail[];
   readonly operation: string;
+  /** The <rpc-error> elements as the device sent them (XML, namespaces declared); '' when built without. */
+  readonly xml: string;
 
-  constructor(operation: string, errors: RpcErrorDetail[]) {
+  constructor(operation: string, errors: RpcErrorDetail[], xml = '') {
     const failing = errors.filter((e) => e.severity !== 'warning');
     const shown = failing.length > 0 ? failing : errors;
     super('NETCONF_RPC_ERROR', `${operation} failed: ${shown.map(describeRpcError).join('; ')}`);
     this.name = 'NetconfRpcError';
     this.errors = errors;
     this.operation = operation;
+    this.xml = xml;
   }
 
   /** The first error's tag, e.g. "data-missing" or "lock-denied". */

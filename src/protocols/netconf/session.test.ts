@@ -217,6 +217,7 @@ describe('session: RPCs', () => {
     assert.ok(err instanceof NetconfRpcError);
     assert.equal(err.tag, 'lock-denied');
     assert.equal(err.errors[0].info[0].value, '7');
+    assert.match(err.xml, /^<rpc-error xmlns="urn:ietf:params:xml:ns:netconf:base:1\.0"><error-type>protocol<\/error-type><error-tag>lock-denied<\/error-tag>.*<\/rpc-error>$/);
     await client.discardChanges();
     assert.equal(client.closed, false);
   });
@@ -262,6 +263,22 @@ describe('session: RPCs', () => {
     assert.equal(client.session.closeReason, undefined);
     await rejectsWith(client.get(), 'NETCONF_CLOSED');
     await client.close();
+  });
+
+  it('closeSession() rejects when the device refuses or ignores close-session; close() does not; both close the stream', async () => {
+    const refusing = await connected();
+    refusing.dev.onRpc = (req, d) =>
+      d.reply(req, '<rpc-error><error-type>protocol</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity></rpc-error>');
+    await rejectsWith(refusing.client.closeSession(), 'NETCONF_RPC_ERROR', /close-session failed/);
+    assert.equal(refusing.dev.stream.destroyed, true);
+    await rejectsWith(refusing.client.closeSession(), 'NETCONF_CLOSED');
+    const silent = await connected();
+    await rejectsWith(silent.client.closeSession(100), 'NETCONF_TIMEOUT');
+    assert.equal(silent.dev.stream.destroyed, true);
+    const lenient = await connected();
+    lenient.dev.onRpc = refusing.dev.onRpc;
+    await lenient.client.close();
+    assert.equal(lenient.client.closed, true);
   });
 
   it('close() on a silent device returns within its bound', async () => {

@@ -263,7 +263,10 @@ export class NetconfSession extends EventEmitter {
     this.pending.delete(id);
     clearTimeout(p.timer);
     const errors = parseRpcErrors(doc);
-    if (errors.some((e) => e.severity !== 'warning')) p.reject(new NetconfRpcError(p.operation, errors));
+    if (errors.some((e) => e.severity !== 'warning')) {
+      const xml = elements(doc, 'rpc-error', NS_BASE).map(serializeXml).join('');
+      p.reject(new NetconfRpcError(p.operation, errors, xml));
+    }
     else p.resolve(doc);
   }
 
@@ -301,20 +304,31 @@ export class NetconfSession extends EventEmitter {
     this.emit('close', err);
   }
 
-  /** Sends <close-session/> (bounded wait), then closes the stream. Idempotent. */
-  async close(timeoutMs = 2000): Promise<void> {
-    if (this.state !== 'open') return;
+  /**
+   * Sends <close-session/> (bounded wait), then closes the stream. Idempotent.
+   * `strict`: a refusal or no answer is thrown (after the stream is closed all the same).
+   */
+  async close(timeoutMs = 2000, strict = false): Promise<void> {
+    if (this.state !== 'open') {
+      if (strict) throw this.reason ?? new NetconfError('NETCONF_CLOSED', 'cannot send close-session: the session is closed');
+      return;
+    }
     this.state = 'closing';
+    let failure: unknown;
     if (this.helloDone) {
       try {
-        await this.call('<close-session/>', { timeoutMs }, true);
-      } catch {
+        const reply = await this.call('<close-session/>', { timeoutMs }, true);
+        if (!element(reply, 'ok', NS_BASE)) failure = new NetconfError('NETCONF_PROTOCOL', 'rpc-reply to close-session without <ok/>');
+      } catch (err) {
         // The stream is closed below either way.
+        failure = err;
       }
     }
-    if (this.closed) return;
-    this.stream.end();
-    this.finish(undefined);
+    if (!this.closed) {
+      this.stream.end();
+      this.finish(undefined);
+    }
+    if (strict && failure) throw failure;
   }
 }
 
