@@ -19,7 +19,7 @@ import { ServiceManager, serviceRoutes } from '../service/index.js';
 import { SliceManager } from '../slice/index.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
-import { loadWebuiAssets, webuiRoutes } from '../webui/index.js';
+import { loadWebuiAssets, webuiRoutes, yangTreeRoutes } from '../webui/index.js';
 import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
 import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
@@ -118,7 +118,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auth,
     rateLimit: false,
     guard,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui)],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui), yangTreeRoutes({ getDevice: (ref) => ctx.getDevice(ref) })],
     version: VERSION,
   });
 

@@ -12,3 +12,4 @@ export {
   type WebuiVariant,
 } from './assets.js';
 export { answer, isWebuiPath, pickEncoding, resolveAsset, serveWebuiRaw, type WebuiAnswer, webuiRoutes } from './serve.js';
+export { driverModules, schemaTree, type YangModuleTree, type YangTreeAnswer, type YangTreeNode, yangTreeRoutes } from './yang-tree.js';
