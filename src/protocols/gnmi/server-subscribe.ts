@@ -47,6 +47,8 @@ export class SubscribeSession {
   private started = false;
   /** SAMPLE ticks skipped because earlier samples were still waiting to be sent (a tenth of the queue). */
   skippedSamples = 0;
+  /** SAMPLE ticks that came more than a period late and were left out. */
+  lateTicks = 0;
   private done = false;
 
   constructor(
@@ -153,10 +155,38 @@ export class SubscribeSession {
         this.send(ups, nowNs(), dels);
       });
     }
+    const byPeriod = new Map<number, ActiveSubscription[]>();
     for (const sub of this.subs) {
-      if (sub.mode === 'SAMPLE') this.timers.push(setInterval(() => this.guard(() => this.sample(sub)), sub.sampleMs));
-      else if (sub.heartbeatMs > 0) this.timers.push(setInterval(() => this.guard(() => this.sendCurrent([sub])), sub.heartbeatMs));
+      if (sub.mode === 'SAMPLE') {
+        const group = byPeriod.get(sub.sampleMs);
+        if (group) group.push(sub);
+        else byPeriod.set(sub.sampleMs, [sub]);
+      } else if (sub.heartbeatMs > 0) this.timers.push(setInterval(() => this.guard(() => this.sendCurrent([sub])), sub.heartbeatMs));
     }
+    for (const [periodMs, group] of byPeriod) this.every(periodMs, () => this.guard(() => group.forEach((sub) => this.sample(sub))));
+  }
+
+  /**
+   * Runs fn every periodMs on absolute deadlines (start + k·period), so a late tick does not
+   * push the later ones back as setInterval does: a busy process still samples at the asked
+   * rate. Ticks more than a period late are skipped (counted in lateTicks), not run in a burst.
+   */
+  private every(periodMs: number, fn: () => void): void {
+    const slot = this.timers.length;
+    let due = performance.now() + periodMs;
+    const tick = () => {
+      if (this.done) return;
+      fn();
+      const now = performance.now();
+      due += periodMs;
+      if (due <= now) {
+        const missed = Math.floor((now - due) / periodMs) + 1;
+        this.lateTicks += missed;
+        due += missed * periodMs;
+      }
+      this.timers[slot] = setTimeout(tick, due - now);
+    };
+    this.timers.push(setTimeout(tick, periodMs));
   }
 
   private sample(sub: ActiveSubscription): void {
@@ -207,7 +237,7 @@ export class SubscribeSession {
   }
 
   private stopTimers(): void {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     this.unlisten?.();
     this.unlisten = undefined;
