@@ -24,7 +24,7 @@ import {
   ietfStatisticsFilter,
   typedInterfaces,
 } from './ietf.js';
-import { type DeviceModels, modelsOf } from './models.js';
+import { type DeviceModels, modelsOf, validateBeforeCommit } from './models.js';
 import { netconfYangRefusal } from './yang-check.js';
 import { ocCounters, ocCountersFilter, ocDeleteTrees, ocEndpoints, ocInterfacesFilter, ocNetworkInstancesFilter, ocResources, ocSetTree } from './openconfig.js';
 import { type NetconfDriverSettings, parseNetconfSettings } from './settings.js';
@@ -348,6 +348,7 @@ export class NetconfOpenconfigDriver implements Driver {
           target: current.target,
           perResource,
           rollbackOnError: current.client.capabilities.rollbackOnError,
+          validate: current.target === 'candidate' && validateBeforeCommit(current.client.capabilities),
           lockWaitMs: Math.min(LOCK_WAIT_MS, this.#timeoutMs),
           label: this.#label,
         });

@@ -55,3 +55,13 @@ export function fixedModels(interfaces: 'openconfig' | 'ietf', extra: { ietfIp?:
     namespaceOf: (module) => KNOWN_MODULES[module],
   };
 }
+
+/**
+ * Whether `<validate>` of the candidate may run between the edits and the commit. Not on
+ * yuma123 netconfd (recognised by its yuma-ncx module): it drops every candidate edit made
+ * before such a validate from the next commit (edit, validate, commit commits nothing),
+ * pinned by netconfd.itest.ts in protocols/netconf. Its commit validates the whole candidate.
+ */
+export function validateBeforeCommit(caps: Capabilities): boolean {
+  return caps.candidate && caps.validate && !caps.modules.some((m) => m.module === 'yuma-ncx');
+}

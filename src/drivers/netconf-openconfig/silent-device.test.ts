@@ -14,15 +14,17 @@ import { until } from './testing.js';
 
 const EOM = ']]>]]>';
 const BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
-const HELLO = `<hello xmlns="${BASE}"><capabilities>${[
+const CAPS = [
   'urn:ietf:params:netconf:base:1.0',
   'urn:ietf:params:netconf:capability:candidate:1.0',
   'urn:ietf:params:netconf:capability:validate:1.1',
   'urn:ietf:params:xml:ns:yang:ietf-interfaces?module=ietf-interfaces&amp;revision=2014-05-08',
   'urn:ietf:params:xml:ns:yang:ietf-ip?module=ietf-ip&amp;revision=2014-06-16',
-]
-  .map((c) => `<capability>${c}</capability>`)
-  .join('')}</capabilities><session-id>7</session-id></hello>`;
+];
+/** yuma123 netconfd announces yuma-ncx: the driver leaves <validate> out there. */
+const YUMA = 'http://netconfcentral.org/ns/yuma-ncx?module=yuma-ncx&amp;revision=2012-01-13';
+const hello = (caps: string[]) => `<hello xmlns="${BASE}"><capabilities>${caps.map((c) => `<capability>${c}</capability>`).join('')}</capabilities><session-id>7</session-id></hello>`;
+const REFUSAL = '<rpc-error><error-type>application</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-message>candidate invalid: mtu too big</error-message></rpc-error>';
 const STATE = `<interfaces-state xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces"><interface><name>eth0</name><statistics><in-octets>1</in-octets></statistics></interface></interfaces-state>`;
 
 interface Peer {
@@ -31,6 +33,10 @@ interface Peer {
   ops: string[];
   /** Operations that get no answer. */
   silentOn: Set<string>;
+  /** Operations answered with an rpc-error. */
+  refuseOn: Set<string>;
+  /** Capabilities of the next hello. */
+  caps: string[];
   close(): Promise<void>;
 }
 
@@ -38,6 +44,8 @@ async function startPeer(): Promise<Peer> {
   const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
   const ops: string[] = [];
   const silentOn = new Set<string>();
+  const refuseOn = new Set<string>();
+  const peer = { caps: CAPS };
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (conn) => {
     conn.on('error', () => undefined);
     conn.on('authentication', (ctx) => (ctx.method === 'password' && ctx.password === 'pw' ? ctx.accept() : ctx.reject(['password'])));
@@ -48,7 +56,7 @@ async function startPeer(): Promise<Peer> {
           if (info.name !== 'netconf') return;
           const channel = acceptSub();
           channel.on('error', () => undefined);
-          channel.write(HELLO + EOM);
+          channel.write(hello(peer.caps) + EOM);
           let buffer = '';
           let helloSeen = false;
           channel.on('data', (chunk: Buffer) => {
@@ -64,7 +72,7 @@ async function startPeer(): Promise<Peer> {
               const op = /<rpc[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(msg)?.[1] ?? '';
               ops.push(op);
               if (silentOn.has(op)) continue;
-              const body = op === 'get' ? `<data>${STATE}</data>` : op === 'get-config' ? '<data/>' : '<ok/>';
+              const body = refuseOn.has(op) ? REFUSAL : op === 'get' ? `<data>${STATE}</data>` : op === 'get-config' ? '<data/>' : '<ok/>';
               channel.write(`<rpc-reply xmlns="${BASE}" message-id="${id}">${body}</rpc-reply>${EOM}`);
             }
           });
@@ -77,6 +85,13 @@ async function startPeer(): Promise<Peer> {
     port: (server.address() as AddressInfo).port,
     ops,
     silentOn,
+    refuseOn,
+    get caps() {
+      return peer.caps;
+    },
+    set caps(c: string[]) {
+      peer.caps = c;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -92,14 +107,45 @@ describe('a device that stops answering mid-transaction', { timeout: 30_000 }, (
     await peer.close();
   });
 
-  test('the transaction is lock → edit-config per resource → commit → unlock, with no <validate>', async () => {
+  test('the transaction is lock → edit-config per resource → validate → commit → unlock; no <validate> on yuma123', async () => {
     peer.silentOn.clear();
     const d = new NetconfOpenconfigDriver({ deviceUuid: 'u1', deviceName: 'scripted', address: '127.0.0.1', port: peer.port, settings });
     await d.connect();
     peer.ops.length = 0;
     assert.deepEqual(await d.setConfig([['/interface[eth0]', { description: 'a' }], ['/interface[eth1]', { description: 'b' }]]), [true, true]);
-    assert.deepEqual(peer.ops, ['get-config', 'lock', 'edit-config', 'edit-config', 'commit', 'unlock']);
+    assert.deepEqual(peer.ops, ['get-config', 'lock', 'edit-config', 'edit-config', 'validate', 'commit', 'unlock']);
     await d.disconnect();
+    peer.caps = [...CAPS, YUMA];
+    try {
+      const yuma = new NetconfOpenconfigDriver({ deviceUuid: 'u1', deviceName: 'scripted', address: '127.0.0.1', port: peer.port, settings });
+      await yuma.connect();
+      peer.ops.length = 0;
+      assert.deepEqual(await yuma.setConfig([['/interface[eth0]', { description: 'a' }]]), [true]);
+      assert.deepEqual(peer.ops, ['get-config', 'lock', 'edit-config', 'commit', 'unlock']);
+      await yuma.disconnect();
+    } finally {
+      peer.caps = CAPS;
+    }
+  });
+
+  test('a candidate that does not validate: discard-changes, unlock, no commit, every rule gets the device words', async () => {
+    peer.silentOn.clear();
+    const d = new NetconfOpenconfigDriver({ deviceUuid: 'u1', deviceName: 'scripted', address: '127.0.0.1', port: peer.port, settings });
+    await d.connect();
+    peer.ops.length = 0;
+    peer.refuseOn.add('validate');
+    try {
+      const results = await d.setConfig([['/interface[eth0]', { mtu: 9999 }], ['/interface[eth1]', { description: 'b' }]]);
+      assert.deepEqual(peer.ops, ['get-config', 'lock', 'edit-config', 'edit-config', 'validate', 'discard-changes', 'unlock']);
+      for (const r of results) {
+        assert.ok(r instanceof CnsdnError);
+        assert.equal(r.code, 'DRIVER_ERROR');
+        assert.match(r.message, /not applied on scripted .*: the candidate did not validate: validate of the candidate .* failed \[NETCONF_RPC_ERROR\]: .*candidate invalid: mtu too big/);
+      }
+    } finally {
+      peer.refuseOn.clear();
+      await d.disconnect();
+    }
   });
 
   test('no answer to commit: timeout errors for every resource, the session is given up, DISABLED with the reason', async () => {

@@ -198,7 +198,7 @@ describe('netconf-openconfig: refused transactions on the simulator', { timeout:
     assert.match(await running(c), /<description>after the refusal<\/description>/);
   });
 
-  test('a batch the commit refuses (a network-instance interface that does not exist): running unchanged, candidate discarded', async () => {
+  test('a batch <validate> refuses before the commit (a network-instance interface that does not exist): running unchanged, candidate discarded', async () => {
     const d = await driver(sim, 1);
     const c = await reader(sim, 1);
     const before = await running(c);
@@ -209,7 +209,7 @@ describe('netconf-openconfig: refused transactions on the simulator', { timeout:
     for (const r of results) {
       assert.ok(r instanceof CnsdnError, String(r));
       assert.equal(r.code, 'DRIVER_ERROR');
-      assert.match(r.message, /not applied .*the commit was refused: .*data-missing.*refers to interface "Ethernet9", which does not exist/);
+      assert.match(r.message, /not applied .*the candidate did not validate: validate of the candidate .*data-missing.*refers to interface "Ethernet9", which does not exist/);
     }
     assert.equal(await running(c), before);
     assert.equal(await candidate(c), before);
