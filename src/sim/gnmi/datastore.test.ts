@@ -472,4 +472,31 @@ describe('Datastore change notifications', () => {
     assert.match((ietf[0].value as { value: string }).value, /^\d+$/);
     assert.deepEqual(ds.leaves(P('/interfaces/interface[name=Ethernet42]'), 'PROTO'), []);
   });
+
+  test('leaves() asked again with the same path (as a SAMPLE subscription does) moves the counters and follows every Set', () => {
+    let now = 1_000_000;
+    const ds = store(() => now);
+    const path = P(E1);
+    const leafMap = (encoding: 'PROTO' | 'JSON_IETF' = 'PROTO') =>
+      new Map(ds.leaves(path, encoding).map((u) => [u.path.elem.map((e) => e.name + JSON.stringify(e.key ?? {})).join('/'), u.value]));
+    const counter = (m: Map<string, TypedValue>, name: string) => (m.get(`interfaces{}/interface{"name":"Ethernet1"}/state{}/counters{}/${name}{}`) as { value: bigint }).value;
+    const first = leafMap();
+    now += 1000;
+    const second = leafMap();
+    assert.equal(second.size, first.size);
+    assert.ok(counter(second, 'in-pkts') - counter(first, 'in-pkts') >= 1000n, 'the second read moved the counters');
+    assert.ok(counter(second, 'out-octets') > counter(first, 'out-octets'));
+    const ietf = leafMap('JSON_IETF').get('interfaces{}/interface{"name":"Ethernet1"}/state{}/counters{}/in-pkts{}') as { kind: string; value: string };
+    assert.equal(ietf.kind, 'json_ietf', 'another encoding of the same path is not served from the PROTO plan');
+    assert.ok(BigInt(ietf.value) > counter(second, 'in-pkts'));
+    ds.set({ ...none, update: [upd(`${E1}/config/description`, json('after the plan'))] });
+    const third = leafMap();
+    assert.deepEqual(third.get('interfaces{}/interface{"name":"Ethernet1"}/config{}/description{}'), { kind: 'string', value: 'after the plan' });
+    assert.ok(third.size > first.size, 'the new leaves (config and state description) are listed');
+    ds.set({ ...none, update: [upd(`${E1}/config/enabled`, { kind: 'bool', value: false })] });
+    const frozen = counter(leafMap(), 'in-pkts');
+    now += 5000;
+    assert.equal(counter(leafMap(), 'in-pkts'), frozen, 'a disabled interface keeps its counters');
+    assert.deepEqual(leafMap().get('interfaces{}/interface{"name":"Ethernet1"}/state{}/oper-status{}'), { kind: 'string', value: 'DOWN' });
+  });
 });

@@ -12,7 +12,9 @@ import { copyTree, type EntryMap, notFound, type Obj } from './data.js';
 import { deriveView, type StateSource } from './derive.js';
 import { diffTrees } from './diff.js';
 import { applyDelete, applyWrite, normalizeKeys } from './edit.js';
+import type { Scalar } from './leaf-types.js';
 import { OPENCONFIG } from './openconfig.js';
+import type { LeafListSchema, LeafSchema } from './schema.js';
 import { type CounterHook, flatten, leafValue, type Match, renderJson, resolve } from './tree.js';
 
 export interface DatastoreOptions {
@@ -54,6 +56,9 @@ export class Datastore {
   private readonly systemState: Obj;
   private readonly source: StateSource;
   private readonly tick: CounterHook = (values) => this.byValues.get(values)?.tick();
+  /** Bumped by every Set: leaf plans of an older version are worked out again. */
+  private version = 0;
+  private readonly plans = new WeakMap<GnmiPath, LeafPlan>();
 
   constructor(opts: DatastoreOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -154,14 +159,52 @@ export class Datastore {
     return out;
   }
 
-  /** Every current leaf under a path (wildcards allowed), one update each. */
+  /**
+   * Every current leaf under a path (wildcards allowed), one update each. What the path selects
+   * is worked out once per path object and configuration (a SAMPLE subscription asks the same
+   * path every interval): then only the counters are read again.
+   */
   leaves(path: GnmiPath, encoding: GnmiEncoding): GnmiUpdate[] {
-    const out: GnmiUpdate[] = [];
     const enc = encoding === 'BYTES' ? 'PROTO' : encoding;
-    for (const m of this.match(path)) {
-      flatten(m, 'ALL', (elems, schema, v) => out.push({ path: { elem: elems }, value: leafValue(schema, v, enc) }), this.tick);
+    let plan = this.plans.get(path);
+    if (plan === undefined || plan.version !== this.version || plan.encoding !== enc) {
+      plan = this.leafPlan(path, enc);
+      this.plans.set(path, plan);
+      return plan.slots.map((slot) => slot.update ?? { path: slot.path, value: leafValue(slot.schema, slot.holder[slot.schema.name] as Scalar, enc) });
+    }
+    for (const c of plan.counters) c.tick();
+    const out: GnmiUpdate[] = new Array(plan.slots.length);
+    for (let i = 0; i < out.length; i++) {
+      const slot = plan.slots[i];
+      out[i] = slot.update ?? { path: slot.path, value: leafValue(slot.schema, slot.holder[slot.schema.name] as Scalar, enc) };
     }
     return out;
+  }
+
+  /** The leaves a path selects now: counter leaves read live from their counters, the rest as they are. */
+  private leafPlan(path: GnmiPath, encoding: GnmiEncoding): LeafPlan {
+    const counters = new Set<InterfaceCounters>();
+    const slots: LeafSlot[] = [];
+    const hook: CounterHook = (values) => {
+      const c = this.byValues.get(values);
+      if (c) {
+        c.tick();
+        counters.add(c);
+      }
+    };
+    checkOrigin(path);
+    for (const m of resolve(OPENCONFIG, this.view, path.elem, hook)) {
+      flatten(
+        m,
+        'ALL',
+        (elems, schema, v, holder) => {
+          const live = holder !== undefined && this.byValues.has(holder) && !Array.isArray(v);
+          slots.push(live ? { path: { elem: elems }, schema, holder } : { path: { elem: elems }, schema, holder: {}, update: { path: { elem: elems }, value: leafValue(schema, v, encoding) } });
+        },
+        hook,
+      );
+    }
+    return { version: this.version, encoding, counters: [...counters], slots };
   }
 
   /** Applies deletes, replaces, then updates to a copy; swaps it in only if all succeed. */
@@ -184,6 +227,7 @@ export class Datastore {
     const before = this.view;
     this.config = next;
     this.view = nextView;
+    this.version++;
     this.forgetCounters();
     if (this.listeners.size > 0) this.notify(before, nextView);
   }
@@ -213,6 +257,22 @@ export class Datastore {
     if (updates.length === 0 && deletes.length === 0) return;
     for (const l of this.listeners) l(updates, deletes);
   }
+}
+
+/** One leaf of a plan: an update fixed until the next Set, or a counter read from `holder` each time. */
+interface LeafSlot {
+  path: GnmiPath;
+  schema: LeafSchema | LeafListSchema;
+  holder: Obj;
+  update?: GnmiUpdate;
+}
+
+interface LeafPlan {
+  version: number;
+  encoding: GnmiEncoding;
+  /** Counters the path passes through: advanced once per read. */
+  counters: InterfaceCounters[];
+  slots: LeafSlot[];
 }
 
 function hasWildcard(elems: PathElem[]): boolean {

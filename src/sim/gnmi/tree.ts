@@ -9,6 +9,8 @@ export interface Match {
   data: Data;
   /** The concrete path of the node (wildcards expanded, keys filled in). */
   elems: PathElem[];
+  /** For a leaf or leaf-list: the object holding it (under its schema name). */
+  parent?: Obj;
 }
 
 /** Called for every counters container a read passes through, before its values are used. */
@@ -49,7 +51,7 @@ function walk(
       case 'leaf':
       case 'leaf-list':
         if (i + 1 < elems.length) throw notFound(elems.slice(0, i + 2), `${child.name} is a leaf`);
-        out.push({ schema: child, data: d, elems: [...concrete, { name: child.name }] });
+        out.push({ schema: child, data: d, elems: [...concrete, { name: child.name }], parent: data });
         break;
       case 'container':
         if (child.counters) hook?.(d as Obj);
@@ -139,13 +141,14 @@ function renderObj(schema: InnerSchema, obj: Obj, filter: GnmiDataType, ietf: bo
   return out;
 }
 
-export type LeafVisitor = (elems: PathElem[], schema: LeafSchema | LeafListSchema, value: Scalar | Scalar[]) => void;
+/** A leaf's path, schema and value; `holder[schema.name]` is where the value lives (when known). */
+export type LeafVisitor = (elems: PathElem[], schema: LeafSchema | LeafListSchema, value: Scalar | Scalar[], holder: Obj | undefined) => void;
 
 /** Every leaf at or below a matched node that passes the filter, with its concrete path. */
 export function flatten(m: Match, filter: GnmiDataType, visit: LeafVisitor, hook?: CounterHook): void {
   const s = m.schema;
   if (s.kind === 'leaf' || s.kind === 'leaf-list') {
-    if (passes(s, filter)) visit(m.elems, s, m.data as Scalar | Scalar[]);
+    if (passes(s, filter)) visit(m.elems, s, m.data as Scalar | Scalar[], m.parent);
     return;
   }
   flattenObj(s, m.data as Obj, m.elems, filter, visit, hook);
@@ -164,7 +167,7 @@ function flattenObj(
     switch (child.kind) {
       case 'leaf':
       case 'leaf-list':
-        if (isKey(schema, name) || passes(child, filter)) visit([...elems, { name }], child, value as Scalar | Scalar[]);
+        if (isKey(schema, name) || passes(child, filter)) visit([...elems, { name }], child, value as Scalar | Scalar[], obj);
         break;
       case 'container':
         if (child.counters) hook?.(value as Obj);
