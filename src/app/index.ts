@@ -7,8 +7,7 @@ import { openBus } from '../bus/index.js';
 import { clusterRoutes, clusterSettings, createCluster, gatedBus } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
-import { gnmiOpenconfigDriverFactory } from '../drivers/gnmi-openconfig/index.js';
-import { netconfOpenconfigDriverFactory } from '../drivers/netconf-openconfig/index.js';
+import { lazyDriverFactory } from '../device/lazy.js';
 import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
 import { authEnv, createAuth } from '../auth/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
@@ -22,7 +21,7 @@ import { createTelemetry } from '../telemetry/index.js';
 import { loadWebuiAssets, webuiRoutes, yangTreeRoutes } from '../webui/index.js';
 import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
-import { DEMO_GNMI_ROUTERS, type DemoGnmi, startDemoGnmi } from './demo-gnmi.js';
+import type { DemoGnmi } from './demo-gnmi.js';
 import { DeviceConfigSync } from './config-sync.js';
 import { startDeviceSync } from './device-sync.js';
 import type { ControllerOptions, RunningController } from './options.js';
@@ -48,7 +47,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const ctx = new ContextManager(store, bus, logger.child({ module: 'context' }));
 
   const allowlist = options.southboundAllow !== undefined ? new Allowlist(options.southboundAllow.split(',')) : Allowlist.fromEnv();
-  const registry = createDefaultRegistry().register(gnmiOpenconfigDriverFactory).register(netconfOpenconfigDriverFactory);
+  // gNMI and NETCONF code (gRPC, protobuf, SSH, YANG) is loaded when the first such device connects.
+  const registry = createDefaultRegistry()
+    .register(lazyDriverFactory(['DEVICEDRIVER_GNMI_OPENCONFIG'], true, async () => (await import('../drivers/gnmi-openconfig/index.js')).gnmiOpenconfigDriverFactory))
+    .register(lazyDriverFactory(['DEVICEDRIVER_OPENCONFIG'], true, async () => (await import('../drivers/netconf-openconfig/index.js')).netconfOpenconfigDriverFactory));
   for (const driver of options.drivers ?? []) registry.register(driver);
   const sessions = new SessionManager({ registry, allowlist, sink: ctx, logger: logger.child({ module: 'device' }) });
 
@@ -141,6 +143,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       const r = await ctx.apply(demoDescriptor());
       logger.info({ summary: r.summary }, 'demo topology loaded');
     }
+    const { DEMO_GNMI_ROUTERS, startDemoGnmi } = await import('./demo-gnmi.js');
     demoGnmi = await startDemoGnmi(resolve(options.dataDir));
     const r = await ctx.apply(demoGnmi.descriptor);
     logger.info({ summary: r.summary, routers: DEMO_GNMI_ROUTERS }, 'demo gNMI routers started in-process');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { run } from './program.js';
+import { commandOf, run } from './program.js';
 import { captureIO, type FakeController, problem, startFakeController } from './testing.js';
 
 describe('cnsdn program', () => {
@@ -26,6 +26,20 @@ describe('cnsdn program', () => {
   it('accepts host:port as the URL', async () => {
     const io = captureIO({ CNSDN_TOKEN: 'admin-tok' });
     assert.equal(await run(['--url', fake.url.replace('http://', ''), 'get', 'devices'], io), 0, io.err());
+  });
+
+  it('finds the command after global options and their values', () => {
+    assert.equal(commandOf(['--url', 'http://h:1', '--token', 't', 'serve', '--port', '1']), 'serve');
+    assert.equal(commandOf(['--timeout', '10s', 'gnmi', 'get']), 'gnmi');
+    assert.equal(commandOf(['--url=http://h', 'get', 'devices']), 'get');
+    assert.equal(commandOf(['--help']), undefined);
+    assert.equal(commandOf(['--', 'load']), 'load');
+  });
+
+  it('still knows the protocol commands (loaded on demand)', async () => {
+    const io = captureIO();
+    assert.equal(await run(['--help'], io), 0);
+    for (const c of ['serve', 'load', 'export', 'get', 'gnmi', 'yang', 'netconf', 'loadgen']) assert.match(io.out(), new RegExp(`\\n  ${c} `), c);
   });
 
   it('explains a 401', async () => {

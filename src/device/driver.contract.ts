@@ -3,7 +3,7 @@
  * when this suite passes against it. Run it from a *.test.ts / *.itest.ts file.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
 import type { Driver, DriverConnectConfig, DriverFactory, EndpointInfo, Resource, StateSample, StateSubscription } from './api.js';
 
 export interface DriverContractSetup {
@@ -77,6 +77,9 @@ export function runDriverContract(
   const deleted = options.assertDeleted ?? defaultDeleted;
   const sampleTimeoutMs = options.sampleTimeoutMs ?? 5000;
   const timeout = options.testTimeoutMs ?? 30_000;
+  // node:test is taken when the suite runs: the device index re-exports it, and a controller
+  // importing that index must not load the test runner.
+  const { after, describe, test } = createRequire(import.meta.url)('node:test') as typeof import('node:test');
 
   describe(`driver contract: ${name}`, () => {
     const open: Array<{ driver: Driver; cleanup?: () => Promise<void> }> = [];
