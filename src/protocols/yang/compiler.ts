@@ -9,7 +9,7 @@ import { YangError } from './errors.js';
 import { evalFeatureExpr, parseFeatureExpr } from './features.js';
 import { finalize } from './finalize.js';
 import type { ModuleLoader, ParsedUnit } from './loader.js';
-import { NodeBuilder } from './nodes.js';
+import { NodeBuilder, pending } from './nodes.js';
 import { type Stmt, subArg, subsOf } from './parser.js';
 import type { CompiledModule, CompiledSchema, Feature, Identity } from './schema.js';
 import { status, TypeResolver } from './types.js';
@@ -55,6 +55,14 @@ class Compiler {
   }
 
   compile(refs: readonly ModuleRef[]): CompiledSchema {
+    try {
+      return this.compileSet(refs);
+    } finally {
+      pending.clear();
+    }
+  }
+
+  private compileSet(refs: readonly ModuleRef[]): CompiledSchema {
     const given: ModCtx[] = [];
     for (const r of refs) {
       let parsed: ParsedUnit | undefined;

@@ -31,7 +31,11 @@ export interface Pending {
   keys?: { arg: string; loc: Stmt };
   unique: Stmt[];
 }
-export const pending = new WeakMap<SchemaNode, Pending>();
+/**
+ * Filled while a set compiles and emptied when it is done (a Map, not a WeakMap: ephemeron tables
+ * keyed by young nodes made every scavenge of a large compile slow).
+ */
+export const pending = new Map<SchemaNode, Pending>();
 
 interface Ctx {
   mod: ModCtx;
@@ -44,6 +48,21 @@ interface Ctx {
 const parsedXPath = new WeakMap<Stmt, XPathExpr>();
 const DATA_DEF = new Set(['container', 'leaf', 'leaf-list', 'list', 'choice', 'anydata', 'anyxml', 'uses', 'action', 'notification']);
 const MAX_TREE_DEPTH = 200;
+/** The empty list every node without if-feature, when, must or extensions shares (frozen: lists are replaced, never pushed to). */
+const NONE = Object.freeze([]) as unknown as never[];
+
+/** Appends to a list made on first use. */
+function append<T>(out: T[] | undefined, x: T): T[] {
+  if (!out) return [x];
+  out.push(x);
+  return out;
+}
+
+function ifFeatureArgs(st: Stmt): string[] {
+  let out: string[] | undefined;
+  for (const s of st.subs) if (s.keyword === 'if-feature') out = append(out, s.arg ?? '');
+  return out ?? NONE;
+}
 
 function setPending(n: SchemaNode, p: Partial<Pending>): void {
   pending.set(n, { explicitStatus: false, unique: [], ...pending.get(n), ...p });
@@ -129,7 +148,7 @@ export class NodeBuilder {
       status: status(st),
       description: subArg(st, 'description'),
       reference: subArg(st, 'reference'),
-      ifFeatures: subsOf(st, 'if-feature').map((s) => s.arg ?? ''),
+      ifFeatures: ifFeatureArgs(st),
       when: this.conditions(st, 'when', scope, 'node'),
       extensions: this.extensions(st, scope.unit),
       augmentedBy: ctx.augmentedBy,
@@ -149,23 +168,28 @@ export class NodeBuilder {
     let n: SchemaNode;
     switch (st.keyword) {
       case 'container': {
-        const c: ContainerNode = { ...b, kind: 'container', presence: subArg(st, 'presence'), must: this.conditions(st, 'must', scope), children: [] };
+        // Kind fields are added to the base object (a spread copy of it was most of the compile time).
+        const c: ContainerNode = Object.assign(b, {
+          kind: 'container' as const,
+          presence: subArg(st, 'presence'),
+          must: this.conditions(st, 'must', scope),
+          children: [] as SchemaNode[],
+        });
         this.children(st.subs, own, c, c.children, inner);
         n = c;
         break;
       }
       case 'list': {
-        const l: ListNode = {
-          ...b,
-          kind: 'list',
-          keys: [],
-          orderedBy: subArg(st, 'ordered-by') === 'user' ? 'user' : 'system',
+        const l: ListNode = Object.assign(b, {
+          kind: 'list' as const,
+          keys: [] as LeafNode[],
+          orderedBy: subArg(st, 'ordered-by') === 'user' ? ('user' as const) : ('system' as const),
           minElements: elements(st, 'min-elements', 0),
           maxElements: elements(st, 'max-elements', Number.POSITIVE_INFINITY),
-          unique: [],
+          unique: [] as ListNode['unique'],
           must: this.conditions(st, 'must', scope),
-          children: [],
-        };
+          children: [] as SchemaNode[],
+        });
         this.children(st.subs, own, l, l.children, inner);
         const key = sub(st, 'key');
         setPending(l, { keys: key?.arg ? { arg: key.arg, loc: key } : undefined, unique: subsOf(st, 'unique') });
@@ -179,16 +203,16 @@ export class NodeBuilder {
         const mandatory = subArg(st, 'mandatory') === 'true';
         const dflt = subArg(st, 'default');
         if (mandatory && dflt !== undefined) throw new YangError(`leaf "${st.arg}" is mandatory and has a default`, st.loc, 'leaf');
-        const leaf: LeafNode = {
-          ...b,
-          kind: 'leaf',
+        const leaf: LeafNode = Object.assign(b, {
+          kind: 'leaf' as const,
           type,
           default: dflt ?? (mandatory ? undefined : type.default),
           mandatory,
           units: subArg(st, 'units') ?? type.units,
           must: this.conditions(st, 'must', scope),
           isKey: false,
-        };
+          leafrefTargets: undefined,
+        });
         n = leaf;
         break;
       }
@@ -196,17 +220,17 @@ export class NodeBuilder {
         const t = sub(st, 'type');
         if (!t) throw new YangError(`leaf-list "${st.arg}" has no type`, st.loc, 'leaf-list');
         const type = this.c.types.resolve(t, scope);
-        const ll: LeafListNode = {
-          ...b,
-          kind: 'leaf-list',
+        const ll: LeafListNode = Object.assign(b, {
+          kind: 'leaf-list' as const,
           type,
           defaults: subsOf(st, 'default').map((d) => d.arg ?? ''),
-          orderedBy: subArg(st, 'ordered-by') === 'user' ? 'user' : 'system',
+          orderedBy: subArg(st, 'ordered-by') === 'user' ? ('user' as const) : ('system' as const),
           minElements: elements(st, 'min-elements', 0),
           maxElements: elements(st, 'max-elements', Number.POSITIVE_INFINITY),
           units: subArg(st, 'units') ?? type.units,
           must: this.conditions(st, 'must', scope),
-        };
+          leafrefTargets: undefined,
+        });
         n = ll;
         break;
       }
@@ -332,11 +356,11 @@ export class NodeBuilder {
       this.children(stmts, gscope, parent, added, inner);
     }
     const when = this.conditions(st, 'when', scope, 'uses');
-    const iffs = subsOf(st, 'if-feature').map((s) => s.arg ?? '');
+    const iffs = ifFeatureArgs(st);
     const usesStatus = subArg(st, 'status');
     for (const n of added) {
-      n.when = [...when, ...n.when];
-      n.ifFeatures = [...iffs, ...n.ifFeatures];
+      if (when.length) n.when = [...when, ...n.when];
+      if (iffs.length) n.ifFeatures = [...iffs, ...n.ifFeatures];
       if (usesStatus && !pending.get(n)?.explicitStatus) {
         n.status = status(st);
         setPending(n, { explicitStatus: true });
@@ -406,14 +430,14 @@ export class NodeBuilder {
           break;
         case 'must':
           if (!('must' in t)) throw new YangError(`must cannot refine a ${target.kind}`, s.loc, 'must');
-          (t.must as XPathCondition[]).push(...this.conditions({ ...r, subs: [s] }, 'must', scope));
+          t.must = [...(t.must as XPathCondition[]), ...this.conditions({ ...r, subs: [s] }, 'must', scope)];
           break;
         case 'if-feature':
           if (!this.c.evalIfFeature(s, scope.unit, 0)) removeNode(target, added);
-          else target.ifFeatures.push(s.arg ?? '');
+          else target.ifFeatures = [...target.ifFeatures, s.arg ?? ''];
           break;
         default:
-          if (s.prefix) target.extensions.push(...this.extensions({ ...r, subs: [s] }, scope.unit));
+          if (s.prefix) target.extensions = [...target.extensions, ...this.extensions({ ...r, subs: [s] }, scope.unit)];
           else throw new YangError(`unexpected statement "${s.keyword}" in refine`, s.loc, s.keyword);
       }
     }
@@ -457,10 +481,10 @@ export class NodeBuilder {
       added.push(...into.slice(before));
     }
     const when = this.conditions(a, 'when', scope, 'augment');
-    const iffs = subsOf(a, 'if-feature').map((s) => s.arg ?? '');
+    const iffs = ifFeatureArgs(a);
     for (const n of added) {
-      n.when = [...when, ...n.when];
-      n.ifFeatures = [...iffs, ...n.ifFeatures];
+      if (when.length) n.when = [...when, ...n.when];
+      if (iffs.length) n.ifFeatures = [...iffs, ...n.ifFeatures];
       if (sub(a, 'status') && !pending.get(n)?.explicitStatus) {
         n.status = status(a);
         setPending(n, { explicitStatus: true });
@@ -574,7 +598,7 @@ export class NodeBuilder {
           if (!('must' in t)) throw new YangError(`cannot deviate must of a ${target.kind}`, s.loc, s.keyword);
           const list = t.must as XPathCondition[];
           if (dv.arg === 'delete') t.must = list.filter((x) => x.source !== s.arg);
-          else list.push(...this.conditions({ ...dv, subs: [s] }, 'must', scope));
+          else t.must = [...list, ...this.conditions({ ...dv, subs: [s] }, 'must', scope)];
           break;
         }
         case 'unique':
@@ -593,7 +617,7 @@ export class NodeBuilder {
   }
 
   conditions(st: Stmt, keyword: 'must' | 'when', scope: Scope, origin?: XPathCondition['origin']): XPathCondition[] {
-    const out: XPathCondition[] = [];
+    let out: XPathCondition[] | undefined;
     for (const s of st.subs) {
       if (s.keyword !== keyword) continue;
       const source = s.arg ?? '';
@@ -607,19 +631,19 @@ export class NodeBuilder {
         checkPrefixes(expr, scope.unit, s);
         parsedXPath.set(s, expr);
       }
-      out.push({ source, expr, prefixes: scope.unit.prefixScope, loc: s.loc, origin, errorMessage: subArg(s, 'error-message'), errorAppTag: subArg(s, 'error-app-tag') });
+      out = append(out, { source, expr, prefixes: scope.unit.prefixScope, loc: s.loc, origin, errorMessage: subArg(s, 'error-message'), errorAppTag: subArg(s, 'error-app-tag') });
     }
-    return out;
+    return out ?? NONE;
   }
 
   extensions(st: Stmt, unit: Unit): ExtensionInstance[] {
-    const out: ExtensionInstance[] = [];
+    let out: ExtensionInstance[] | undefined;
     for (const s of st.subs) {
       if (!s.prefix) continue;
       const module = moduleOfPrefix(unit, s.prefix, s);
-      out.push({ module, name: s.keyword.slice(s.prefix.length + 1), prefix: s.prefix, arg: s.arg, loc: s.loc });
+      out = append(out, { module, name: s.keyword.slice(s.prefix.length + 1), prefix: s.prefix, arg: s.arg, loc: s.loc });
     }
-    return out;
+    return out ?? NONE;
   }
 }
 

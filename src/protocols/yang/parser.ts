@@ -151,8 +151,14 @@ class Lexer {
         this.pos++;
         continue;
       }
-      out += c;
-      this.pos++;
+      // A run of ordinary characters is copied in one slice (descriptions are long).
+      let j = this.pos + 1;
+      for (; j < t.length; j++) {
+        const d = t.charCodeAt(j);
+        if (d === 34 || d === 92 || d === 10 || d === 13) break;
+      }
+      out += t.slice(this.pos, j);
+      this.pos = j;
     }
   }
 }
