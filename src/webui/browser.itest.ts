@@ -76,6 +76,7 @@ async function logIn(page: Page, url: string, who: { username: string; password:
 describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cnsdn-webui-it-'));
   const webuiDir = mkdtempSync(join(tmpdir(), 'cnsdn-webui-dist-'));
+  const yangDir = mkdtempSync(join(tmpdir(), 'cnsdn-webui-yang-'));
   const saved = { ...process.env };
   let controller: RunningController;
   let browser: Browser;
@@ -94,6 +95,13 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     // The UI as it is in the tree now, not whatever dist/ holds.
     await buildWebui({ out: webuiDir, quiet: true });
     process.env.CNSDN_WEBUI_DIR = webuiDir;
+    writeFileSync(
+      join(yangDir, 'test-interfaces.yang'),
+      'module test-interfaces { yang-version 1.1; namespace "urn:cnsdn:test"; prefix ti; revision 2026-01-01; ' +
+        'container interfaces { list interface { key "name"; leaf name { type string; } leaf mtu { type uint16; } ' +
+        'leaf oper-status { type string; config false; } } } }\n',
+    );
+    process.env.CNSDN_YANG_PATH = yangDir;
     delete process.env.CNSDN_ADMIN_TOKEN;
     delete process.env.CNSDN_SESSION_KEYS;
     controller = await start();
@@ -109,6 +117,7 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     Object.assign(process.env, saved);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(webuiDir, { recursive: true, force: true });
+    rmSync(yangDir, { recursive: true, force: true });
   });
 
   // Whatever page a failing test left behind is kept as a screenshot.
@@ -275,11 +284,15 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 800 });
 
     if (auth) {
+      const before = (await adminContext.cookies(url)).find((c) => c.name === 'cnsdn_session');
+      assert.ok(before, 'a session cookie');
       await page.click('#logout');
       await page.locator('#login-form').waitFor({ timeout: WAIT });
       await page.goto(`${url}/webui/devices`);
       await page.locator('#login-form').waitFor({ timeout: WAIT });
       assert.equal((await settled(() => page.request.get(`${url}/tfs-api/devices`))).status(), 401, 'the session ended with the logout');
+      const replayed = await fetch(`${url}/tfs-api/devices`, { headers: { cookie: `cnsdn_session=${before!.value}` } });
+      assert.equal(replayed.status, 401, 'a copy of the cookie kept from before the logout is refused by the server');
       await logIn(page, url, ADMIN);
       // The audit log shows the refused login and the logout.
       await page.click('a[data-nav=audit]');
@@ -291,6 +304,63 @@ describe('WebUI in chromium', { skip, timeout: 170_000 }, () => {
     await page.close();
     assert.deepEqual(pageErrors, [], 'no script errors or CSP violations');
     assert.deepEqual(outside, [], 'no request to another host');
+  });
+
+  it('adds a link from the form, creates and revokes an API token, browses a device\'s YANG models', async () => {
+    const page = await adminContext.newPage();
+    watch(page);
+    const url = controller.url;
+    await page.goto(`${url}/webui/links`);
+    if (auth && (await page.locator('#login-form').count()) > 0) await logIn(page, url, ADMIN);
+    await page.locator('#links-table').waitFor({ timeout: WAIT });
+
+    // A link between two copper ports; the name follows the chosen endpoints.
+    await page.click('#main details summary');
+    await page.selectOption('#add-link select[name=a]', { label: 'R1-EMU / 13/1/2' });
+    await page.selectOption('#add-link select[name=b]', { label: 'R2-EMU / 13/1/2' });
+    assert.equal(await page.inputValue('#add-link input[name=name]'), 'R1-EMU/13/1/2==R2-EMU/13/1/2');
+    await page.selectOption('#add-link select[name=type]', 'LINKTYPE_COPPER');
+    await shot(page, '18-link-add');
+    await page.click('#add-link button[type=submit]');
+    await page.locator('#main h1', { hasText: 'R1-EMU/13/1/2==R2-EMU/13/1/2' }).waitFor({ timeout: WAIT });
+    const link = (await (await page.request.get(`${url}/tfs-api/link/${encodeURIComponent('R1-EMU/13/1/2==R2-EMU/13/1/2')}`)).json()) as { link_type: string; link_endpoint_ids: unknown[] };
+    assert.equal(link.link_type, 'LINKTYPE_COPPER');
+    assert.equal(link.link_endpoint_ids.length, 2);
+
+    if (auth) {
+      // API tokens: the secret is shown once, the token works as a bearer, revoking ends it.
+      await page.click('a[data-nav="api tokens"]');
+      await page.fill('#add-token input[name=name]', 'browser-test');
+      await page.selectOption('#add-token select[name=role]', 'operator');
+      await page.click('#add-token button[type=submit]');
+      const secret = await text(page.locator('#new-token'));
+      assert.match(secret, /^cnsdn_/);
+      await page.locator('#tokens-table tbody tr', { hasText: 'browser-test' }).waitFor({ timeout: WAIT });
+      await shot(page, '19-tokens');
+      const asToken = () => fetch(`${url}/tfs-api/devices`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status);
+      assert.equal(await asToken(), 200);
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('#tokens-table tbody tr', { hasText: 'browser-test' }).locator('button').click();
+      await page.locator('#tokens-table tbody tr', { hasText: 'browser-test' }).waitFor({ state: 'detached', timeout: WAIT });
+      assert.equal(await asToken(), 401);
+    }
+
+    // YANG models: R1-EMU is emulated (no driver modules); the module asked for is shown as a tree.
+    await page.goto(`${url}/webui/devices/R1-EMU`);
+    await page.click('#device-yang');
+    await page.locator('#yang-modules').waitFor({ timeout: WAIT });
+    await page.fill('#yang-modules', 'test-interfaces');
+    await page.click('#main form button[type=submit]');
+    const tree = page.locator('ul.yang-tree[data-module=test-interfaces]');
+    await tree.waitFor({ timeout: WAIT });
+    await tree.locator('summary', { hasText: 'rw interfaces' }).click();
+    await tree.locator('summary', { hasText: 'rw interface* [name]' }).click();
+    await tree.locator('li', { hasText: 'ro oper-status? string' }).first().waitFor({ timeout: WAIT });
+    await page.fill('#yang-filter', 'mtu');
+    await page.locator('ul.yang-tree li', { hasText: 'oper-status' }).first().waitFor({ state: 'detached', timeout: WAIT });
+    await page.locator('ul.yang-tree li', { hasText: 'rw mtu? uint16' }).first().waitFor({ timeout: WAIT });
+    await shot(page, '20-yang');
+    await page.close();
   });
 
   it('a viewer sees everything and can change nothing', async (t) => {

@@ -20,43 +20,10 @@ import {
   sharedModelRegistry,
   yangSearchPath,
 } from '../protocols/yang/index.js';
+// The answer's shape is the dashboard's (a type-only import: nothing of webui/ is loaded at run time).
+import type { YangModuleTree, YangNode, YangTreeAnswer } from '../../webui/src/yang.js';
 
-export interface YangTreeNode {
-  name: string;
-  kind: SchemaNode['kind'];
-  /** Module of the node's namespace, when not the module the tree is of (augments). */
-  module?: string;
-  config: boolean;
-  /** leaf / leaf-list: the type name as written; list: its keys. */
-  type?: string;
-  keys?: string[];
-  mandatory?: boolean;
-  status?: 'deprecated' | 'obsolete';
-  description?: string;
-  children?: YangTreeNode[];
-}
-
-export interface YangModuleTree {
-  module: string;
-  revision?: string;
-  namespace: string;
-  nodes: YangTreeNode[];
-  rpcs: YangTreeNode[];
-  notifications: YangTreeNode[];
-}
-
-export interface YangTreeAnswer {
-  device: string;
-  /** Where the module list came from. */
-  source: 'drivers' | 'query';
-  modules: string[];
-  /** Modules not found in the search path. */
-  missing: string[];
-  /** Why the found modules did not compile, when they did not. */
-  error?: string;
-  searchPath: string[];
-  trees: YangModuleTree[];
-}
+export type { YangModuleTree, YangNode as YangTreeNode, YangTreeAnswer };
 
 const OPENCONFIG = ['openconfig-interfaces', 'openconfig-if-ip', 'openconfig-vlan', 'openconfig-network-instance'];
 const IETF = ['ietf-interfaces', 'ietf-ip'];
@@ -88,8 +55,8 @@ export function parseModuleList(text: string): AnnouncedModule[] {
   return out;
 }
 
-function nodeOf(n: SchemaNode, home: string): YangTreeNode {
-  const out: YangTreeNode = { name: n.name, kind: n.kind, config: n.config };
+function nodeOf(n: SchemaNode, home: string): YangNode {
+  const out: YangNode = { name: n.name, kind: n.kind, config: n.config };
   if (n.module.name !== home) out.module = n.module.name;
   if (n.kind === 'leaf' || n.kind === 'leaf-list') out.type = n.type.name;
   if (n.kind === 'list') out.keys = n.keys.map((k) => k.name);

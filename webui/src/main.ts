@@ -12,8 +12,10 @@ import { loginPage, setupPage } from './pages/login.js';
 import { newServicePage, serviceDetailPage, servicesPage } from './pages/services.js';
 import { sliceDetailPage, slicesPage } from './pages/slices.js';
 import { telemetryPage } from './pages/telemetry.js';
+import { tokensPage } from './pages/tokens.js';
 import { topologyPage } from './pages/topology.js';
 import { uploadPage } from './pages/upload.js';
+import { deviceYangPage } from './pages/yang.js';
 import { currentRoute, navigate, type Route, startRouter } from './router.js';
 import { state } from './state.js';
 
@@ -26,15 +28,17 @@ const NAV: [string, string, (() => boolean)?][] = [
   ['/upload', 'Upload', () => state.canWrite],
   ['/events', 'Events'],
   ['/telemetry', 'Telemetry'],
+  ['/tokens', 'API tokens', () => state.session?.via !== 'open'],
   ['/audit', 'Audit', () => state.isAdmin],
 ];
 
 function pageFor(route: Route): Page {
-  const [first, second] = route.segments;
+  const [first, second, third] = route.segments;
   switch (first) {
     case undefined:
       return topologyPage;
     case 'devices':
+      if (second && third === 'yang') return deviceYangPage(second);
       return second ? deviceDetailPage(second) : devicesPage;
     case 'links':
       return second ? linkDetailPage(second) : linksPage;
@@ -49,6 +53,8 @@ function pageFor(route: Route): Page {
       return eventsPage;
     case 'telemetry':
       return telemetryPage;
+    case 'tokens':
+      return tokensPage;
     case 'audit':
       return auditPage;
     default:

@@ -1,6 +1,6 @@
 /** Pieces several pages share: error boxes, live refresh on events, endpoint lists. */
 import { ApiError } from '../api.js';
-import { type Child, h, table } from '../dom.js';
+import { type Child, h, replace, table } from '../dom.js';
 import type { ConfigRule, EndpointId, Names } from '../model.js';
 import { configAction, ruleValueText } from '../model.js';
 import { href } from '../router.js';
@@ -14,6 +14,19 @@ export function errorBox(err: unknown): HTMLElement {
     if (err.details.length > 0) box.append(h('ul', null, err.details.slice(0, 50).map((d) => h('li', null, h('code', null, d.path || '/'), ' ', d.message))));
   } else box.append(err instanceof Error ? err.message : String(err));
   return box;
+}
+
+/** A form's submit handler: no page load, the message box emptied, then `action`; its error goes in the box. */
+export function onSubmit(message: HTMLElement, action: () => Promise<void>): (e: SubmitEvent) => Promise<void> {
+  return async (e) => {
+    e.preventDefault();
+    replace(message);
+    try {
+      await action();
+    } catch (err) {
+      replace(message, errorBox(err));
+    }
+  };
 }
 
 /** Calls refresh (at most once per interval) after events of these kinds; returns the detach function. */

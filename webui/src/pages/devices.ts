@@ -15,7 +15,7 @@ import {
 import type { Page } from '../page.js';
 import { href, navigate } from '../router.js';
 import { state } from '../state.js';
-import { deviceLink, errorBox, formatTime, readOnlyNote, refreshOn, rulesTable, section } from './common.js';
+import { deviceLink, errorBox, formatTime, readOnlyNote, refreshOn, rulesTable, section, onSubmit } from './common.js';
 
 const DRIVERS = ['DEVICEDRIVER_UNDEFINED', 'DEVICEDRIVER_OPENCONFIG', 'DEVICEDRIVER_GNMI_OPENCONFIG'];
 const DRIVER_HINT: Record<string, string> = {
@@ -70,17 +70,11 @@ function addDeviceForm(): HTMLElement {
     {
       class: 'inline-form',
       id: 'add-device',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        replace(message);
-        try {
-          const device = deviceFromForm(form);
-          await post('/tfs-api/devices', device);
-          navigate(`/devices/${enc(device.name!)}`);
-        } catch (err) {
-          replace(message, errorBox(err));
-        }
-      },
+      onsubmit: onSubmit(message, async () => {
+        const device = deviceFromForm(form);
+        await post('/tfs-api/devices', device);
+        navigate(`/devices/${enc(device.name!)}`);
+      }),
     },
     field('Name', h('input', { name: 'name', required: true, placeholder: 'R9' })),
     field('Type', h('input', { name: 'type', value: 'emu-packet-router' })),
@@ -200,6 +194,7 @@ export function deviceDetailPage(ref: string): Page {
           { class: 'page-head' },
           h('h1', { id: 'device-name' }, deviceName(d)),
           badge(status, statusTone(status)),
+          h('a', { href: href(`/devices/${enc(deviceUuid(d))}/yang`), id: 'device-yang' }, 'YANG models'),
           canWrite
             ? h(
                 'button',
