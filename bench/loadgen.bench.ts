@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   const simBin = new URL('../bin/cnsdn-sim.js', import.meta.url).pathname;
   const sims = spawn(process.execPath, [simBin, 'gnmi', '--port', '0', '--count', String(n), '--insecure', '--interfaces', 'Ethernet1-6', '--hostname-prefix', 'r'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = (await waitLine(sims, /listening on 127\.0\.0\.1:(\d+)/, n, 'cnsdn-sim gnmi')).map(Number);
-  const controller = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--controller'], {
+  // CNSDN_BENCH_CPU_PROF=DIR: the controller writes a V8 CPU profile there when it stops.
+  const prof = process.env.CNSDN_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CNSDN_BENCH_CPU_PROF] : [];
+  const controller = spawn(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--controller'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CNSDN_RATE_LIMIT: '0', CNSDN_SHED_LAG_MS: '0', CNSDN_TELEMETRY_INTERVAL_S: '0' },
   });
@@ -123,9 +125,13 @@ async function main(): Promise<void> {
 // Child mode: the controller alone in its process, printing its URL.
 if (process.argv.includes('--controller')) {
   const { startController } = await import('../src/app/index.js');
+  const { serviceSpans } = await import('../src/service/spans.js');
   const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-loadgen-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
   process.stdout.write(`controller ${c.url}\n`);
   process.on('SIGTERM', () => {
+    const cpu = process.cpuUsage();
+    process.stderr.write(`${JSON.stringify({ bench: 'controller process CPU', user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000) })}\n`);
+    if (serviceSpans.enabled) process.stderr.write(`${JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: serviceSpans.summary() })}\n`);
     void c.close().then(() => process.exit(0));
   });
 } else {

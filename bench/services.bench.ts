@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startController } from '../src/app/index.js';
+import { serviceSpans } from '../src/service/spans.js';
 import { startGnmiSim } from '../src/sim/gnmi/run.js';
 import { summarize } from './stats.js';
 
@@ -115,11 +116,17 @@ async function main(): Promise<void> {
   };
   const setup: number[] = [];
   const teardown: number[] = [];
+  const post: number[] = [];
+  const polls: number[] = [];
   for (let i = 0; i < CYCLES + WARMUP; i++) {
     const t0 = performance.now();
+    if (i === WARMUP) serviceSpans.reset();
     await call('POST', '/tfs-api/context/admin/services', service);
+    const tPost = performance.now();
+    let n = 0;
     const until = Date.now() + 5000;
     for (;;) {
+      n++;
       const s = await call('GET', '/tfs-api/context/admin/service/bench-l3');
       const status = (s.service_status as { service_status: string }).service_status;
       if (status === 'SERVICESTATUS_ACTIVE') break;
@@ -131,6 +138,8 @@ async function main(): Promise<void> {
     await call('DELETE', '/tfs-api/context/admin/service/bench-l3');
     const t2 = performance.now();
     if (i >= WARMUP) {
+      post.push(tPost - t0);
+      polls.push(n);
       setup.push(t1 - t0);
       teardown.push(t2 - t1);
     }
@@ -138,6 +147,11 @@ async function main(): Promise<void> {
   const where = IN_PROCESS ? 'in-process' : 'child process';
   console.log(JSON.stringify({ bench: `service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers, ${where})`, unit: 'ms', ...summarize(setup) }));
   console.log(JSON.stringify({ bench: 'service teardown, NBI DELETE -> every router deconfigured', unit: 'ms', ...summarize(teardown) }));
+  console.log(JSON.stringify({ bench: 'of which: the POST answered', unit: 'ms', ...summarize(post) }));
+  console.log(JSON.stringify({ bench: 'GET polls per setup', ...summarize(polls) }));
+  if (serviceSpans.enabled) console.log(JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: serviceSpans.summary() }));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ bench: 'CPU of this process (controller + client)', user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000) }));
   await c.close();
   await sim.close();
 }

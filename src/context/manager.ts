@@ -343,6 +343,11 @@ export class ContextManager implements DeviceStatusSink {
     this.#generation.set(kind, (this.#generation.get(kind) ?? 0) + 1);
   }
 
+  /** Changes of a kind seen so far (local commits, and others' through invalidate()): what a cache of that kind is keyed by. */
+  generation(kind: EntityKind): number {
+    return this.#generation.get(kind) ?? 0;
+  }
+
   readonly #lists = new Map<'device' | 'link', Buffer>();
   readonly #generation = new Map<EntityKind, number>();
 

@@ -14,9 +14,11 @@ import type { ActivationResult, DeviceConfigDiff, ServiceActivator, ServiceFailu
 import { type DesiredDevice, nextApplied, takeOffAll } from './diff.js';
 import { defaultHandlers, type HandlerRegistry } from './handlers.js';
 import { isSharedKey } from './keys.js';
+import { sharedSnapshot, type TopologySnapshot } from './paths.js';
 import { LinkPool } from './pool.js';
 import { prepareActivation } from './prepare.js';
 import { type AppliedRecord, Claims, connectionUuid, fingerprint, fromConnections, toConnectionSettings } from './record.js';
+import { serviceSpans as spans } from './spans.js';
 import { checkDevices, type SyncReport } from './sync.js';
 import { type DriverRunner, runTransaction, type TransactionFailure } from './transaction.js';
 
@@ -24,6 +26,8 @@ export const FAILURE_KEY = '/cnsdn/failure';
 
 const ACTIVE = 'SERVICESTATUS_ACTIVE';
 const PLANNED = 'SERVICESTATUS_PLANNED';
+/** What a topology snapshot is made of. */
+const SNAPSHOT_KINDS = ['topology', 'device', 'link'] as const;
 const TRIGGERS = new Set(['SERVICESTATUS_UNDEFINED', PLANNED, 'SERVICESTATUS_UPDATING']);
 
 export interface ServiceLogger {
@@ -52,6 +56,8 @@ export class ServiceManager implements ServiceActivator {
   /** Intent (fingerprint) of the last activation that failed or was undone: not retried by events. */
   readonly #settled = new Map<string, string>();
   readonly #pending = new Set<string>();
+  readonly #snapshots = new Map<string, { key: string; snapshot: Promise<TopologySnapshot> }>();
+  #topologyEvents = 0;
   #subscription: BusSubscription | undefined;
   #offRemoval: (() => void) | undefined;
 
@@ -74,9 +80,16 @@ export class ServiceManager implements ServiceActivator {
     this.#offRemoval = this.#ctx.beforeServiceRemoval((c, s) => this.#serial(s, () => this.#deactivate(c, s, true)));
     this.#subscription = await bus.subscribe(
       (e) => {
-        if (e.op !== 'REMOVE' && e.parent) this.#schedule(e.parent, e.uuid);
+        if (e.kind !== 'service') {
+          this.#topologyEvents++;
+          return;
+        }
+        if (e.op !== 'REMOVE' && e.parent) {
+          spans.add('event heard (since commit)', Date.now() - e.ts);
+          this.#schedule(e.parent, e.uuid);
+        }
       },
-      { kinds: ['service'] },
+      { kinds: ['service', ...SNAPSHOT_KINDS] },
     );
   }
 
@@ -109,9 +122,25 @@ export class ServiceManager implements ServiceActivator {
     return prepareActivation(service, snapshot, this.#handlers, this.#pool, this.#claims, this.#claims.record(uuid)).diffs;
   }
 
-  #snapshot(service: T.Service): Promise<{ devices: T.Device[]; links: T.Link[] }> {
+  /**
+   * The service's topology (that of its first endpoint, `admin` by default), read and built
+   * once and shared by the activations that follow until a topology, device or link changes:
+   * keyed by the context manager's generations (bumped at once by this replica's commits) and by
+   * the topology events heard (other replicas' changes).
+   */
+  #snapshot(service: T.Service): Promise<TopologySnapshot> {
+    const contextUuid = service.service_id.context_id.context_uuid.uuid;
     const topology = service.service_endpoint_ids[0]?.topology_id.topology_uuid.uuid ?? 'admin';
-    return this.#ctx.getTopologyDetails(service.service_id.context_id.context_uuid.uuid, topology);
+    const id = `${contextUuid}/${topology}`;
+    const key = [this.#topologyEvents, ...SNAPSHOT_KINDS.map((k) => this.#ctx.generation(k))].join(' ');
+    const hit = this.#snapshots.get(id);
+    if (hit?.key === key) return hit.snapshot;
+    const snapshot = this.#ctx.getTopologyDetails(contextUuid, topology).then((d) => sharedSnapshot(d.devices, d.links));
+    this.#snapshots.set(id, { key, snapshot });
+    snapshot.catch(() => {
+      if (this.#snapshots.get(id)?.snapshot === snapshot) this.#snapshots.delete(id);
+    });
+    return snapshot;
   }
 
   /** Compares what each device holds with what the service applied. */
@@ -148,7 +177,7 @@ export class ServiceManager implements ServiceActivator {
   async #onEvent(contextUuid: string, serviceUuid: string): Promise<void> {
     let service: T.Service;
     try {
-      service = await this.#ctx.getService(contextUuid, serviceUuid);
+      service = await spans.time('read service', () => this.#ctx.getService(contextUuid, serviceUuid));
     } catch (e) {
       if (isCnsdnError(e) && e.code === 'NOT_FOUND') return;
       throw e;
@@ -160,7 +189,7 @@ export class ServiceManager implements ServiceActivator {
     if (status === ACTIVE ? !record || record.fingerprint === fp : !TRIGGERS.has(status)) return;
     if (this.#settled.get(serviceUuid) === fp) return;
     try {
-      await this.#activate(contextUuid, serviceUuid, false, service);
+      await spans.time('activation (event-triggered, total)', () => this.#activate(contextUuid, serviceUuid, false, service));
     } catch (e) {
       this.#settled.set(serviceUuid, fp);
       const err = isCnsdnError(e) ? e : new CnsdnError('INTERNAL', e instanceof Error ? e.message : String(e));
@@ -180,9 +209,11 @@ export class ServiceManager implements ServiceActivator {
     const service = read ?? (await this.#ctx.getService(contextUuid, serviceUuid));
     const uuid = service.service_id.service_uuid.uuid;
     const ctxUuid = service.service_id.context_id.context_uuid.uuid;
-    const snapshot = await this.#snapshot(service);
+    const snapshot = await spans.time('topology snapshot', () => this.#snapshot(service));
     const old = this.#claims.record(uuid);
+    const t0 = performance.now();
     const prepared = prepareActivation(service, snapshot, this.#handlers, this.#pool, this.#claims, old);
+    spans.add('prepare (paths, intent, render, diff)', performance.now() - t0);
     const status = service.service_status.service_status;
     if (dryRun) return { status, connections: [], diffs: prepared.diffs, dryRun: true };
 
@@ -215,8 +246,8 @@ export class ServiceManager implements ServiceActivator {
       sub_service_ids: [],
       settings: { cnsdn: parts[i] },
     }));
-    const stale = (await this.#ctx.listConnections(ctxUuid, uuid)).filter((c) => !connections.some((n) => n.connection_id.connection_uuid.uuid === c.connection_id.connection_uuid.uuid));
-    await this.#writeStatus(ctxUuid, service, ACTIVE, undefined, connections);
+    const stale = (await spans.time('list old connections', () => this.#ctx.listConnections(ctxUuid, uuid))).filter((c) => !connections.some((n) => n.connection_id.connection_uuid.uuid === c.connection_id.connection_uuid.uuid));
+    await spans.time('write ACTIVE + connections', () => this.#writeStatus(ctxUuid, service, ACTIVE, undefined, connections));
     for (const c of stale) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
     this.#claims.set(uuid, record);
     this.#settled.delete(uuid);

@@ -5,7 +5,7 @@
  */
 import { CnsdnError } from '../common/errors.js';
 import type * as T from '../model/types.js';
-import { buildTopology, type ComputedPath, computePaths } from '../pathcomp/index.js';
+import { buildTopology, type ComputedPath, computePaths, type PathTopology } from '../pathcomp/index.js';
 
 export interface HopEndpoint {
   endpoint: T.EndPoint;
@@ -28,13 +28,21 @@ export interface ServicePath {
 export interface TopologySnapshot {
   devices: T.Device[];
   links: T.Link[];
+  /** Built once per snapshot when it is kept for several activations (else per activation). */
+  topology?: PathTopology;
+  byUuid?: ReadonlyMap<string, T.Device>;
+}
+
+/** A snapshot with its path topology and device index built, to be shared (never changed) by activations. */
+export function sharedSnapshot(devices: T.Device[], links: T.Link[]): Required<TopologySnapshot> {
+  return { devices, links, topology: buildTopology(devices, links), byUuid: new Map(devices.map((d) => [d.device_id.device_uuid.uuid, d])) };
 }
 
 export function servicePaths(service: T.Service, snapshot: TopologySnapshot): ServicePath[] {
   const eps = service.service_endpoint_ids;
   if (eps.length < 2) throw new CnsdnError('INVALID_ARGUMENT', `service ${service.name} has ${eps.length} endpoint(s): at least 2 are needed`, [{ path: '/service_endpoint_ids', message: 'fewer than 2 endpoints' }]);
-  const topo = buildTopology(snapshot.devices, snapshot.links);
-  const devices = new Map(snapshot.devices.map((d) => [d.device_id.device_uuid.uuid, d]));
+  const topo = snapshot.topology ?? buildTopology(snapshot.devices, snapshot.links);
+  const devices = snapshot.byUuid ?? new Map(snapshot.devices.map((d) => [d.device_id.device_uuid.uuid, d]));
   const serviceEnds = new Set(eps.map(endpointKey));
   const out: ServicePath[] = [];
   for (let j = 1; j < eps.length; j++) {
@@ -54,7 +62,7 @@ function findEndpoint(device: T.Device, id: T.EndPointId): T.EndPoint {
   return ep;
 }
 
-function deviceHops(path: ComputedPath, devices: Map<string, T.Device>, serviceEnds: Set<string>): DeviceHop[] {
+function deviceHops(path: ComputedPath, devices: ReadonlyMap<string, T.Device>, serviceEnds: Set<string>): DeviceHop[] {
   const hops: DeviceHop[] = [];
   for (const id of path.path_hops_endpoint_ids) {
     const uuid = id.device_id.device_uuid.uuid;

@@ -10,6 +10,7 @@ import type { Driver, Resource } from '../device/index.js';
 import type { DeviceConfigDiff } from './api.js';
 import type { Rule } from './handlers.js';
 import { childrenFirst, isSharedKey, parentsFirst, takeOff } from './keys.js';
+import { serviceSpans as spans } from './spans.js';
 
 export interface DriverRunner {
   withDriver<T>(uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T>;
@@ -103,6 +104,17 @@ function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
   };
 }
 
+/** withDriver, with the wait for the device's turn and the work itself timed apart (spans). */
+function onDevice<T>(sessions: DriverRunner, what: string, uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T> {
+  if (!spans.enabled) return sessions.withDriver(uuid, fn);
+  const queued = performance.now();
+  return sessions.withDriver(uuid, (driver) => {
+    const start = performance.now();
+    spans.add(`device ${what}: wait for the device's turn`, start - queued);
+    return fn(driver).finally(() => spans.add(`device ${what}: driver calls`, performance.now() - start));
+  });
+}
+
 /**
  * Reads every device's current values first (in parallel: reads change nothing), then changes
  * all the devices at once (each its own driver transaction). When one fails, every device that
@@ -111,25 +123,29 @@ function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
  * applied, when it is being taken off): not read again.
  */
 export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[], known?: ReadonlyMap<string, Rule[]>): Promise<TransactionOutcome> {
+  const t0 = performance.now();
   const reads = await Promise.allSettled(
     diffs.map((diff) => {
       const values = known?.get(diff.deviceUuid);
-      return values ? Promise.resolve(values) : sessions.withDriver(diff.deviceUuid, (driver) => readBefore(driver, diff));
+      return values ? Promise.resolve(values) : onDevice(sessions, 'read', diff.deviceUuid, (driver) => readBefore(driver, diff));
     }),
   );
   const unread = reads.findIndex((r) => r.status === 'rejected');
   if (unread >= 0) return { ok: false, failure: failureOf(diffs[unread]!, (reads[unread] as PromiseRejectedResult).reason) };
   const snapshots = diffs.map((diff, i): Snapshot => ({ diff, resources: (reads[i] as PromiseFulfilledResult<Rule[]>).value }));
   const touched = snapshots.map(() => false);
+  const t1 = performance.now();
+  spans.add('device reads (before values)', t1 - t0);
   const results = await Promise.allSettled(
     snapshots.map((snapshot, i) =>
-      sessions.withDriver(snapshot.diff.deviceUuid, (driver) =>
+      onDevice(sessions, 'change', snapshot.diff.deviceUuid, (driver) =>
         change(driver, snapshot, () => {
           touched[i] = true;
         }),
       ),
     ),
   );
+  spans.add('device changes', performance.now() - t1);
   const failed = results.findIndex((r) => r.status === 'rejected');
   if (failed < 0) return { ok: true, before: new Map(snapshots.map((s) => [s.diff.deviceUuid, new Map(s.resources.map((r) => [r.key, r.value]))])) };
   const failure = failureOf(snapshots[failed]!.diff, (results[failed] as PromiseRejectedResult).reason);
