@@ -4,10 +4,10 @@
  * device's lease is valid while its owner's member row is alive and of the same incarnation.
  */
 import { Kysely, sql } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { CnsdnError } from '../common/errors.js';
 import { isSerializationFailure, withRetry } from '../store/index.js';
+import { SafePostgresJSDialect } from '../store/pg-driver.js';
 
 interface MemberTable {
   id: string;
@@ -129,7 +129,7 @@ export class SqlLeaseStore implements LeaseStore {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new CnsdnError('INVALID_ARGUMENT', 'cluster leases need a PostgreSQL or CockroachDB URL');
     return new SqlLeaseStore(() => {
       const client = postgres(url, { max: 4, connect_timeout: 5, onnotice: () => {}, connection: { application_name: 'cnsdn-cluster' } });
-      return new Kysely<ClusterDb>({ dialect: new PostgresJSDialect({ postgres: client }) });
+      return new Kysely<ClusterDb>({ dialect: new SafePostgresJSDialect(client) });
     });
   }
 

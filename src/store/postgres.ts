@@ -1,7 +1,8 @@
 import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { detectEngine, migrate } from './migrations.js';
+import { CnsdnError } from '../common/errors.js';
+import { isConnectionError, SafePostgresJSDialect } from './pg-driver.js';
 import { storeError } from './reader.js';
 import type { BackendTraits, StoreDb } from './schema.js';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
@@ -35,12 +36,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     onnotice: () => {},
     connection: { application_name: 'cnsdn' },
   });
-  const db = new Kysely<StoreDb>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  const db = new Kysely<StoreDb>({ dialect: new SafePostgresJSDialect(client) });
   try {
     await migrate(db, await detectEngine(db));
   } catch (err) {
     await db.destroy().catch(() => {});
-    throw storeError('migrate', err);
+    // At start-up an unreachable database is a configuration error, not a moment to wait out.
+    throw isConnectionError(err) ? new CnsdnError('STORE_ERROR', `migrate: ${(err as Error).message}`, [], { cause: err }) : storeError('migrate', err);
   }
   return new SqlStore(db, POSTGRES_TRAITS, options);
 }

@@ -1,12 +1,15 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { CnsdnError } from '../common/errors.js';
 import type { EntityKind, ListOptions, StoredEntity, StoreReader } from './api.js';
+import { isConnectionError } from './pg-driver.js';
+import { unavailableIfDisconnected, withReconnect } from './reconnect.js';
 import type { BackendTraits, Db, StoreDb } from './schema.js';
 import { toStoredEntity } from './schema.js';
 
 /** Wraps a driver error so callers see STORE_ERROR; the driver error stays reachable as cause (for retry). */
 export function storeError(what: string, err: unknown): unknown {
   if (err instanceof CnsdnError) return err;
+  if (isConnectionError(err)) return unavailableIfDisconnected(what, err);
   const message = err instanceof Error ? err.message : String(err);
   return new CnsdnError('STORE_ERROR', `${what}: ${message}`, [], { cause: err });
 }
@@ -18,10 +21,10 @@ export class SqlReader implements StoreReader {
     protected readonly traits: BackendTraits,
   ) {}
 
-  /** Runs one statement; driver errors come out as STORE_ERROR. */
-  protected async run<R>(what: string, query: () => Promise<R>): Promise<R> {
+  /** Runs one statement (again for a while if the connection is lost); driver errors come out as STORE_ERROR. */
+  protected async run<R>(what: string, query: () => Promise<R>, reconnect = true): Promise<R> {
     try {
-      return await query();
+      return await (reconnect ? withReconnect(query) : query());
     } catch (err) {
       throw storeError(what, err);
     }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Change, OutboxEntry, Store, StoreTx, TransactionResult } from './api.js';
 import { SqlReader, storeError } from './reader.js';
-import { DEFAULT_MAX_ATTEMPTS, isSerializationFailure, withRetry } from './retry.js';
+import { retryTransaction } from './reconnect.js';
+import { DEFAULT_MAX_ATTEMPTS } from './retry.js';
 import type { Backend, BackendTraits, Db } from './schema.js';
 import { SqlTx } from './tx.js';
 
@@ -31,16 +32,16 @@ export class SqlStore extends SqlReader implements Store {
   }
 
   transaction<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>> {
-    return withRetry(() => this.#attempt(fn), {
+    // Retried on serialization failures, and after a lost connection unless COMMIT had been sent.
+    return retryTransaction((markCommitting) => this.#attempt(fn, markCommitting), {
       maxAttempts: this.#maxAttempts,
-      isRetryable: isSerializationFailure,
       onRetry: this.#onRetry,
     });
   }
 
-  async #attempt<R>(fn: (tx: StoreTx) => Promise<R>): Promise<TransactionResult<R>> {
+  async #attempt<R>(fn: (tx: StoreTx) => Promise<R>, markCommitting: () => void): Promise<TransactionResult<R>> {
     return this.db.connection().execute(async (conn) => {
-      await this.run('begin', () => sql.raw(this.traits.beginSql).execute(conn));
+      await this.run('begin', () => sql.raw(this.traits.beginSql).execute(conn), false);
       const tx = new SqlTx(conn, this.traits);
       try {
         const result = await fn(tx);
@@ -49,9 +50,10 @@ export class SqlStore extends SqlReader implements Store {
         if (tx.changes.length > 0) {
           outbox = { id: randomUUID(), createdAt: new Date().toISOString() };
           const row = { id: outbox.id, created_at: outbox.createdAt, changes: JSON.stringify(tx.changes) };
-          await this.run('outbox', () => conn.insertInto('outbox').values(row).execute());
+          await this.run('outbox', () => conn.insertInto('outbox').values(row).execute(), false);
         }
-        await this.run('commit', () => sql`commit`.execute(conn));
+        markCommitting();
+        await this.run('commit', () => sql`commit`.execute(conn), false);
         return outbox ? { result, changes: tx.changes, outbox } : { result, changes: tx.changes };
       } catch (err) {
         await sql`rollback`.execute(conn).catch(() => {});
