@@ -142,6 +142,9 @@ export class NetconfOpenconfigDriver implements Driver {
         ...(s.password !== undefined ? { password: s.password } : {}),
         ...(s.privateKey !== undefined ? { privateKey: s.privateKey } : {}),
         ...(s.passphrase !== undefined ? { passphrase: s.passphrase } : {}),
+        ...(s.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: s.keepaliveIntervalMs } : {}),
+        ...(s.keepaliveCountMax !== undefined ? { keepaliveCountMax: s.keepaliveCountMax } : {}),
+        ...(s.maxMessageBytes !== undefined ? { maxMessageBytes: s.maxMessageBytes } : {}),
       });
     } catch (e) {
       throw toDriverError(e, `NETCONF connect to ${this.#label}`);

@@ -184,4 +184,17 @@ describe('settings', () => {
       assert.throws(() => parseNetconfSettings(bad), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT', JSON.stringify(bad));
     }
   });
+
+  test('keepalive (seconds, 0 = off), keepalive_count_max and max_message_bytes', () => {
+    const base = { username: 'u', password: 'p', hostkey_verify: false };
+    const s = parseNetconfSettings({ ...base, keepalive: '0.5', keepalive_count_max: 2, max_message_bytes: '1048576' });
+    assert.deepEqual([s.keepaliveIntervalMs, s.keepaliveCountMax, s.maxMessageBytes], [500, 2, 1048576]);
+    assert.equal(parseNetconfSettings({ ...base, keepalive: 0 }).keepaliveIntervalMs, 0);
+    assert.equal(parseNetconfSettings({ ...base, keepalive: '0' }).keepaliveIntervalMs, 0);
+    const none = parseNetconfSettings(base);
+    assert.deepEqual([none.keepaliveIntervalMs, none.keepaliveCountMax, none.maxMessageBytes], [undefined, undefined, undefined]);
+    for (const bad of [{ keepalive: -1 }, { keepalive: 'often' }, { keepalive_count_max: 0 }, { keepalive_count_max: 1.5 }, { max_message_bytes: 10 }]) {
+      assert.throws(() => parseNetconfSettings({ ...base, ...bad }), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT', JSON.stringify(bad));
+    }
+  });
 });

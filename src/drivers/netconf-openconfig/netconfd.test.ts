@@ -290,6 +290,30 @@ describe('netconf-openconfig host keys and credentials on netconfd', { skip: mis
     await withKey.disconnect();
   });
 
+  test('look_for_keys: the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa authenticates without a password', async () => {
+    const { env } = await import('./testing.js');
+    const { copyFileSync, mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'cnsdn-home-'));
+    const saved = process.env.HOME;
+    try {
+      mkdirSync(join(home, '.ssh'));
+      process.env.HOME = home;
+      const nothing = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: undefined, look_for_keys: true }));
+      await assert.rejects(nothing.connect(), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT' && /look_for_keys/.test(e.message), 'no key in ~/.ssh yet');
+      copyFileSync(env?.CNSDN_TEST_NETCONF_KEY ?? '', join(home, '.ssh', 'id_ed25519'));
+      const off = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: undefined }));
+      await assert.rejects(off.connect(), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT', 'look_for_keys is off by default');
+      const d = await connected(CANDIDATE_PORT, { password: undefined, look_for_keys: 'True' });
+      assert.ok((await d.discoverEndpoints()).length > 0);
+      await d.disconnect();
+    } finally {
+      process.env.HOME = saved;
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   test('a wrong password: coded error without the password in it', async () => {
     const d = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: 'wrong-pw-cnsdn-xyz' }));
     const e = await d.connect().then(

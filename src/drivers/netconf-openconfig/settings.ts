@@ -15,6 +15,12 @@ export interface NetconfDriverSettings {
   forceRunning: boolean;
   /** From `timeout` (seconds), else `manager_params.timeout`; absent when neither says. */
   timeoutMs?: number;
+  /** SSH keepalive interval from `keepalive` (seconds; 0 turns keepalives off). */
+  keepaliveIntervalMs?: number;
+  /** Unanswered keepalives before the session is dropped, from `keepalive_count_max`. */
+  keepaliveCountMax?: number;
+  /** Cap on one message from the device, from `max_message_bytes`. */
+  maxMessageBytes?: number;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -45,6 +51,14 @@ function seconds(v: unknown, field: string): number | undefined {
   const n = Number(v);
   if (!(Number.isFinite(n) && n > 0)) throw invalid(field, `must be a positive number of seconds, got ${JSON.stringify(v)}`);
   return Math.round(n * 1000);
+}
+
+function whole(s: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const v = s[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= min && n <= max)) throw invalid(field, `must be a whole number in ${min}..${max}, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function readKey(file: string, field: string): Buffer {
@@ -102,5 +116,11 @@ export function parseNetconfSettings(s: Record<string, unknown>): NetconfDriverS
   const passphrase = text(s, 'key_passphrase');
   if (passphrase !== undefined) out.passphrase = passphrase;
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+  const keepalive = s.keepalive === 0 || s.keepalive === '0' ? 0 : seconds(s.keepalive, 'keepalive');
+  if (keepalive !== undefined) out.keepaliveIntervalMs = keepalive;
+  const countMax = whole(s, 'keepalive_count_max', 1, 100);
+  if (countMax !== undefined) out.keepaliveCountMax = countMax;
+  const maxBytes = whole(s, 'max_message_bytes', 1024, 2 ** 31);
+  if (maxBytes !== undefined) out.maxMessageBytes = maxBytes;
   return out;
 }

@@ -96,22 +96,39 @@ export function openSsh(opts: SshOptions): Promise<SshTransport> {
       hostKeyRejected = !ok;
       return ok;
     };
+    let channel: Duplex | undefined;
+    let failed = false;
     client.on('error', (err: Error & { level?: string; code?: string }) => {
+      // Once the session is up (e.g. unanswered keepalives): the channel fails with the reason.
+      // (ssh2's channel.destroy() takes no error and emits nothing when the socket is gone.)
+      if (settled && channel && !failed && channel.listenerCount('error') > 0) {
+        failed = true;
+        const reason = /keepalive/i.test(err.message) ? `${err.message} (${opts.keepaliveCountMax ?? 3} SSH keepalives unanswered)` : err.message;
+        channel.emit('error', new Error(`SSH connection to ${opts.host}:${port} failed: ${reason}`));
+      }
       settle(classify(err, opts.host, port, hostKeyRejected, presented, timeoutMs));
     });
-    client.on('close', () => settle(new NetconfError('NETCONF_CONNECT', `${opts.host}:${port} closed the connection`)));
+    client.on('close', () => {
+      // The TCP connection went away under an open session: ssh2 tells the channel nothing.
+      if (settled && channel && !failed && channel.listenerCount('error') > 0) {
+        failed = true;
+        channel.emit('error', new Error(`SSH connection to ${opts.host}:${port} closed`));
+      }
+      settle(new NetconfError('NETCONF_CONNECT', `${opts.host}:${port} closed the connection`));
+    });
     client.on('ready', () => {
-      client.subsys('netconf', (err, channel) => {
+      client.subsys('netconf', (err, ch) => {
         if (err) {
           settle(new NetconfError('NETCONF_CONNECT', `${opts.host}:${port} refused the netconf subsystem: ${err.message}`));
           return;
         }
-        channel.on('close', () => client.end());
+        channel = ch;
+        ch.on('close', () => client.end());
         settle(undefined, {
-          stream: channel,
+          stream: ch,
           hostKeyFingerprint: presented,
           close: () => {
-            channel.destroy();
+            ch.destroy();
             client.end();
           },
         });
