@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { Gauge } from 'prom-client';
 import { openBus } from '../bus/index.js';
-import { clusterRoutes, clusterSettings, createCluster, gatedBus } from '../cluster/index.js';
+import { clusterRoutes, clusterSettings, createCluster, gatedBus, readinessGraceMs } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { lazyDriverFactory } from '../device/lazy.js';
@@ -111,9 +111,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const server = await buildServer({
     logger: logger.child({ module: 'nbi' }),
     adminToken: adminToken || undefined,
+    // A bus re-election or a database failover must not take every replica out of rotation at
+    // once: both clients reconnect by themselves, and requests meanwhile wait or get a 503.
     readiness: [
-      { name: 'store', check: () => store.ping() },
-      { name: 'bus', check: () => bus.ping() },
+      { name: 'store', check: () => store.ping(), graceMs: readinessGraceMs() },
+      { name: 'bus', check: () => bus.ping(), graceMs: readinessGraceMs() },
     ],
     bus,
     metricsRegistry: metrics,

@@ -44,3 +44,8 @@ export function clusterSettings(given: Partial<ClusterSettings> = {}, env: NodeJ
     ...(advertiseUrl ? { advertiseUrl } : {}),
   };
 }
+
+/** Readiness grace (CNSDN_READY_GRACE_MS, default 15 s): how long /readyz stays 200 after the bus or store last answered. */
+export function readinessGraceMs(env: NodeJS.ProcessEnv = process.env): number {
+  return positive('CNSDN_READY_GRACE_MS', env.CNSDN_READY_GRACE_MS, 15_000, 0);
+}

@@ -15,7 +15,7 @@ import { type LocalDrivers, OwnerRouter } from './owner-router.js';
 import { ClusterRpc, type DriverMethod } from './rpc.js';
 
 export type { Cluster, ClusterView, ConfigureOutcome, LeaseView, MemberView, SessionTarget } from './api.js';
-export { type ClusterSettings, clusterSettings, DEFAULT_LEASE_TTL_MS } from './config.js';
+export { type ClusterSettings, clusterSettings, DEFAULT_LEASE_TTL_MS, readinessGraceMs } from './config.js';
 export { gatedBus } from './gate.js';
 export { rendezvous } from './hrw.js';
 export { OwnerRouter } from './owner-router.js';

@@ -34,6 +34,39 @@ describe('health probes', () => {
     }
   });
 
+  it('/readyz stays 200 while a failing check is within the grace period of its last success', async () => {
+    let busUp = true;
+    const app = await buildServer({
+      logger: false,
+      readiness: [
+        { name: 'bus', check: async () => busUp, graceMs: 3_600_000 },
+        { name: 'never', check: async () => false, graceMs: 3_600_000 },
+      ],
+      routes: [],
+      version: 't',
+    });
+    const strict = await buildServer({ logger: false, readiness: [{ name: 'bus', check: async () => busUp }], routes: [], version: 't' });
+    try {
+      // A check that never succeeded has no grace.
+      assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+      await app.close();
+      const graced = await buildServer({ logger: false, readiness: [{ name: 'bus', check: async () => busUp, graceMs: 3_600_000 }], routes: [], version: 't' });
+      try {
+        assert.equal((await graced.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+        assert.equal((await strict.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+        busUp = false;
+        const res = await graced.inject({ method: 'GET', url: '/readyz' });
+        assert.equal(res.statusCode, 200);
+        assert.deepEqual(res.json(), { status: 'ready', checks: { bus: false } });
+        assert.equal((await strict.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+      } finally {
+        await graced.close();
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('/readyz is 503 when a check fails, throws or hangs past its timeout', async () => {
     const app = await buildServer({
       logger: false,

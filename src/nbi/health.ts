@@ -5,6 +5,12 @@ import type { FastifyPluginAsync } from 'fastify';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<boolean>;
+  /**
+   * A failure within this many ms of the check's last success still counts as ready: a client
+   * that reconnects by itself (NATS re-election, database failover) should not take every replica
+   * out of the load balancer at once. Default 0.
+   */
+  graceMs?: number;
 }
 
 export interface HealthOptions {
@@ -41,6 +47,7 @@ const readyzResponse = Type.Object({
 export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, opts) => {
   const timeoutMs = opts.checkTimeoutMs ?? 2000;
   const checks = [...opts.readiness];
+  const lastOk = new Map<string, number>();
 
   app.get(
     '/healthz',
@@ -57,17 +64,20 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, opts)
     {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: 200 when every dependency answers, else 503',
+        summary: 'Readiness: 200 when every dependency answers (or answered within its grace period), else 503',
         response: { 200: readyzResponse, 503: readyzResponse },
       },
     },
     async (_request, reply) => {
       const results = await Promise.all(checks.map((c) => runCheck(c, timeoutMs)));
       const out: Record<string, boolean> = {};
+      const now = Date.now();
+      let ready = true;
       checks.forEach((c, i) => {
         out[c.name] = results[i];
+        if (results[i]) lastOk.set(c.name, now);
+        else if (now - (lastOk.get(c.name) ?? Number.NEGATIVE_INFINITY) > (c.graceMs ?? 0)) ready = false;
       });
-      const ready = results.every(Boolean);
       if (!ready) reply.code(503);
       return { status: ready ? ('ready' as const) : ('not-ready' as const), checks: out };
     },
