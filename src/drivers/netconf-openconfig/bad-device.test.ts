@@ -217,50 +217,31 @@ describe('a misbehaving NETCONF device ends DISABLED with a coded reason, never 
     }
   });
 
-  test('an SSH connection that stops answering is dropped by keepalives: DISABLED with the reason', async () => {
-    const freezer = await startFreezer(peer.port);
-    const statuses = new Map<string, Array<[DeviceOperationalStatus, string | undefined]>>();
-    const sessions = manager(statuses);
-    try {
-      // A long RPC timeout: only the keepalives can notice (no RPC is in flight while idle).
-      await sessions.add({
-        uuid: 'frozen',
-        name: 'frozen',
-        drivers: ['DEVICEDRIVER_OPENCONFIG'],
-        address: '127.0.0.1',
-        port: freezer.port,
-        settings: settings('well-behaved', { timeout: 30, keepalive: 0.2, keepalive_count_max: 2 }),
-      });
-      await until('ENABLED', () => statuses.get('frozen')?.some(([s]) => s === 'DEVICEOPERATIONALSTATUS_ENABLED'), 10_000);
-      freezer.freeze();
-      const [, reason] = await until('DISABLED', () => statuses.get('frozen')?.find(([s]) => s === 'DEVICEOPERATIONALSTATUS_DISABLED'), 20_000);
-      assert.match(reason ?? '', /^CNSDN_DEVICE_UNREACHABLE: session to frozen lost: .*[Kk]eepalive.*2 SSH keepalives unanswered/);
-    } finally {
-      await sessions.close();
-      await freezer.close();
-    }
-  });
-
-  test('a TCP connection that goes away under an idle session: DISABLED at once with the reason', async () => {
+  /** Onboards a well-behaved device behind a TCP proxy, breaks the path, and returns the DISABLED reason. */
+  async function reasonAfter(name: string, extra: Record<string, unknown>, breakPath: (p: Awaited<ReturnType<typeof startFreezer>>) => void): Promise<string> {
     const proxy = await startFreezer(peer.port);
     const statuses = new Map<string, Array<[DeviceOperationalStatus, string | undefined]>>();
     const sessions = manager(statuses);
     try {
-      await sessions.add({
-        uuid: 'cut',
-        name: 'cut',
-        drivers: ['DEVICEDRIVER_OPENCONFIG'],
-        address: '127.0.0.1',
-        port: proxy.port,
-        settings: settings('well-behaved', { timeout: 30, keepalive: 0 }),
-      });
-      await until('ENABLED', () => statuses.get('cut')?.some(([s]) => s === 'DEVICEOPERATIONALSTATUS_ENABLED'), 10_000);
-      proxy.cut();
-      const [, reason] = await until('DISABLED', () => statuses.get('cut')?.find(([s]) => s === 'DEVICEOPERATIONALSTATUS_DISABLED'), 10_000);
-      assert.match(reason ?? '', /^CNSDN_DEVICE_UNREACHABLE: session to cut lost: .*SSH connection to 127\.0\.0\.1:\d+ closed/);
+      await sessions.add({ uuid: name, name, drivers: ['DEVICEDRIVER_OPENCONFIG'], address: '127.0.0.1', port: proxy.port, settings: settings('well-behaved', extra) });
+      await until('ENABLED', () => statuses.get(name)?.some(([s]) => s === 'DEVICEOPERATIONALSTATUS_ENABLED'), 10_000);
+      breakPath(proxy);
+      const [, reason] = await until('DISABLED', () => statuses.get(name)?.find(([s]) => s === 'DEVICEOPERATIONALSTATUS_DISABLED'), 20_000);
+      return reason ?? '';
     } finally {
       await sessions.close();
       await proxy.close();
     }
+  }
+
+  test('an SSH connection that stops answering is dropped by keepalives: DISABLED with the reason', async () => {
+    // A long RPC timeout: only the keepalives can notice (no RPC is in flight while idle).
+    const reason = await reasonAfter('frozen', { timeout: 30, keepalive: 0.2, keepalive_count_max: 2 }, (p) => p.freeze());
+    assert.match(reason, /^CNSDN_DEVICE_UNREACHABLE: session to frozen lost: .*[Kk]eepalive.*2 SSH keepalives unanswered/);
+  });
+
+  test('a TCP connection that goes away under an idle session: DISABLED at once with the reason', async () => {
+    const reason = await reasonAfter('cut', { timeout: 30, keepalive: 0 }, (p) => p.cut());
+    assert.match(reason, /^CNSDN_DEVICE_UNREACHABLE: session to cut lost: .*SSH connection to 127\.0\.0\.1:\d+ closed/);
   });
 });
