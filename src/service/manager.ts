@@ -41,6 +41,8 @@ export interface ServiceManagerOptions {
   /** Pool of /30s for links between routers (default 10.255.0.0/16). */
   linkPool?: string;
   logger?: ServiceLogger;
+  /** Longest wait for a device's turn behind other services' work on it (ms, default 30 s): then CNSDN_UNAVAILABLE. */
+  deviceWaitMs?: number;
 }
 
 export type ServiceActivation = ActivationResult;
@@ -51,6 +53,7 @@ export class ServiceManager implements ServiceActivator {
   readonly #handlers: HandlerRegistry;
   readonly #pool: LinkPool;
   readonly #log: ServiceLogger;
+  readonly #deviceWaitMs: number | undefined;
   readonly #claims = new Claims();
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Intent (fingerprint) of the last activation that failed or was undone: not retried by events. */
@@ -67,6 +70,7 @@ export class ServiceManager implements ServiceActivator {
     this.#handlers = options.handlers ?? defaultHandlers();
     this.#pool = new LinkPool(options.linkPool);
     this.#log = options.logger ?? { warn() {} };
+    this.#deviceWaitMs = options.deviceWaitMs;
   }
 
   /** Loads what services applied (from their connections), then follows service events. */
@@ -221,7 +225,7 @@ export class ServiceManager implements ServiceActivator {
     const links = Object.fromEntries(prepared.links);
     // Held while devices change, so a concurrent activation cannot take the same keys or subnets.
     this.#claims.set(uuid, { fingerprint: fp, links, devices: prepared.desired.map((d) => ({ ...d, prior: [] })) });
-    const outcome = await runTransaction(this.#sessions, prepared.diffs);
+    const outcome = await runTransaction(this.#sessions, prepared.diffs, { maxWaitMs: this.#deviceWaitMs });
     if (!outcome.ok) {
       this.#claims.set(uuid, old);
       this.#settled.set(uuid, fp);
@@ -268,7 +272,7 @@ export class ServiceManager implements ServiceActivator {
     if (record) {
       const heldElsewhere = (device: string, key: string) => this.#claims.otherHolder(uuid, device, key) !== undefined;
       const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, ...takeOffAll(d.uuid, d.rules, d.prior, heldElsewhere) }));
-      const outcome = await runTransaction(this.#sessions, diffs, new Map(record.devices.map((d) => [d.uuid, d.rules])));
+      const outcome = await runTransaction(this.#sessions, diffs, { known: new Map(record.devices.map((d) => [d.uuid, d.rules])), maxWaitMs: this.#deviceWaitMs });
       if (!outcome.ok) {
         const failure = toFailure(outcome.failure);
         await this.#writeStatus(ctxUuid, service, service.service_status.service_status, failure);

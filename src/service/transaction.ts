@@ -5,7 +5,7 @@
  * deletes went through — is put back: the touched keys are deleted (children first) and what
  * was read before is set again (parents first).
  */
-import { isCnsdnError } from '../common/errors.js';
+import { CnsdnError, isCnsdnError } from '../common/errors.js';
 import type { Driver, Resource } from '../device/index.js';
 import type { DeviceConfigDiff } from './api.js';
 import type { Rule } from './handlers.js';
@@ -104,30 +104,58 @@ function failureOf(diff: DeviceConfigDiff, e: unknown): TransactionFailure {
   };
 }
 
-/** withDriver, with the wait for the device's turn and the work itself timed apart (spans). */
-function onDevice<T>(sessions: DriverRunner, what: string, uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T> {
-  if (!spans.enabled) return sessions.withDriver(uuid, fn);
+/** How long a transaction waits for a device's turn (other services' work on it queued first) by default. */
+export const DEFAULT_DEVICE_WAIT_MS = 30_000;
+
+/**
+ * withDriver, with a bound on the wait for the device's turn: the device's queue is first come,
+ * first served (fair between services), and a step still waiting after `maxWaitMs` fails with
+ * CNSDN_UNAVAILABLE — when its turn comes later it does nothing. The wait and the work are timed
+ * apart (spans).
+ */
+function onDevice<T>(sessions: DriverRunner, what: string, uuid: string, maxWaitMs: number, fn: (driver: Driver) => Promise<T>): Promise<T> {
   const queued = performance.now();
-  return sessions.withDriver(uuid, (driver) => {
+  let late = false;
+  let timer: NodeJS.Timeout | undefined;
+  const turn = sessions.withDriver(uuid, (driver) => {
+    clearTimeout(timer);
+    if (late) return Promise.resolve(undefined as T);
     const start = performance.now();
     spans.add(`device ${what}: wait for the device's turn`, start - queued);
-    return fn(driver).finally(() => spans.add(`device ${what}: driver calls`, performance.now() - start));
+    return spans.enabled ? fn(driver).finally(() => spans.add(`device ${what}: driver calls`, performance.now() - start)) : fn(driver);
   });
+  if (!(maxWaitMs > 0 && Number.isFinite(maxWaitMs))) return turn;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(new CnsdnError('UNAVAILABLE', `device ${uuid} busy: its turn did not come within ${maxWaitMs} ms (other work queued on it)`));
+    }, maxWaitMs);
+  });
+  turn.catch(() => clearTimeout(timer));
+  return Promise.race([turn, expired]);
+}
+
+export interface TransactionOptions {
+  /** `known`: a device's current values when the caller has them (what a service applied, when it is being taken off): not read again. */
+  known?: ReadonlyMap<string, Rule[]>;
+  /** Bound on the wait for each device's turn, reads and changes (default DEFAULT_DEVICE_WAIT_MS; 0: none). Restores always wait. */
+  maxWaitMs?: number;
 }
 
 /**
  * Reads every device's current values first (in parallel: reads change nothing), then changes
  * all the devices at once (each its own driver transaction). When one fails, every device that
  * changed — and the failing ones whose deletes went through — is put back, last in the given
- * order first. `known` gives a device's current values when the caller has them (what a service
- * applied, when it is being taken off): not read again.
+ * order first.
  */
-export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[], known?: ReadonlyMap<string, Rule[]>): Promise<TransactionOutcome> {
+export async function runTransaction(sessions: DriverRunner, diffs: readonly DeviceConfigDiff[], options: TransactionOptions = {}): Promise<TransactionOutcome> {
+  const { known } = options;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_DEVICE_WAIT_MS;
   const t0 = performance.now();
   const reads = await Promise.allSettled(
     diffs.map((diff) => {
       const values = known?.get(diff.deviceUuid);
-      return values ? Promise.resolve(values) : onDevice(sessions, 'read', diff.deviceUuid, (driver) => readBefore(driver, diff));
+      return values ? Promise.resolve(values) : onDevice(sessions, 'read', diff.deviceUuid, maxWaitMs, (driver) => readBefore(driver, diff));
     }),
   );
   const unread = reads.findIndex((r) => r.status === 'rejected');
@@ -138,7 +166,7 @@ export async function runTransaction(sessions: DriverRunner, diffs: readonly Dev
   spans.add('device reads (before values)', t1 - t0);
   const results = await Promise.allSettled(
     snapshots.map((snapshot, i) =>
-      onDevice(sessions, 'change', snapshot.diff.deviceUuid, (driver) =>
+      onDevice(sessions, 'change', snapshot.diff.deviceUuid, maxWaitMs, (driver) =>
         change(driver, snapshot, () => {
           touched[i] = true;
         }),
