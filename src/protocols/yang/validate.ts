@@ -215,8 +215,34 @@ class TreeValidator {
       }
       return set.has(c.value!);
     }
-    return leafrefTargets(this.budget, c, s, lr).length > 0;
+    return relativeTargetFound(c, s, lr) || leafrefTargets(this.budget, c, s, lr).length > 0;
   }
+}
+
+/**
+ * Fast path of a relative leafref without predicates (OpenConfig's `../config/name` on every list key):
+ * walks the data tree by step names and accepts a node of the target the compiler resolved holding the
+ * value. Not found here, the XPath evaluator decides (implicit defaults and all).
+ */
+function relativeTargetFound(c: DataNode, s: Extract<SchemaNode, { kind: 'leaf' | 'leaf-list' }>, lr: LeafrefInfo): boolean {
+  const target = s.leafrefTargets?.get(lr);
+  const e = lr.expr;
+  if (!target || e.absolute || e.base) return false;
+  let set: DataNode[] = [c];
+  for (const st of e.steps) {
+    if (st.predicates.length) return false;
+    const next: DataNode[] = [];
+    if (st.axis === 'parent' && st.test.kind === 'node-type') {
+      for (const n of set) if (n.parent) next.push(n.parent);
+    } else if (st.axis === 'child' && st.test.kind === 'name') {
+      const local = st.test.local;
+      for (const n of set) for (const x of n.children) if (x.schema?.name === local) next.push(x);
+    } else return false;
+    if (next.length === 0) return false;
+    set = next;
+  }
+  for (const n of set) if (n.schema === target && n.value === c.value) return true;
+  return false;
 }
 
 /** The when conditions that govern a schema node, with whether each is evaluated on the data parent. */

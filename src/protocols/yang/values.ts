@@ -82,8 +82,7 @@ export function parseValue(leaf: LeafNode | LeafListNode, type: ResolvedType, in
   switch (b) {
     case 'string': {
       const len = countChars(text);
-      const lr = checkLength(type.length, BigInt(len), `length ${len} of ${JSON.stringify(text)}`, type.name);
-      if (lr) return lr;
+      if (!inRange(type.length, len)) return lengthFault(type, `length ${len} of ${JSON.stringify(text)}`);
       for (const p of type.patterns) {
         if (p.regex.test(text) === p.invert) {
           return fail('YANG_DATA_PATTERN', p.errorMessage ?? `value ${JSON.stringify(text)} does not match the ${p.posix ? 'posix-pattern' : 'pattern'} "${p.source}"${p.invert ? ' (invert-match)' : ''} of ${type.name}`);
@@ -113,8 +112,8 @@ export function parseValue(leaf: LeafNode | LeafListNode, type: ResolvedType, in
       const compact = text.replace(/\s+/g, '');
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(compact)) return fail('YANG_DATA_TYPE', `invalid base64 value ${JSON.stringify(text)}`);
       const bytes = (compact.length / 4) * 3 - (compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0);
-      const lr = checkLength(type.length, BigInt(bytes), `length ${bytes} of the binary value`, type.name);
-      return lr ?? { ok: true, value: compact, type };
+      if (!inRange(type.length, bytes)) return lengthFault(type, `length ${bytes} of the binary value`);
+      return { ok: true, value: compact, type };
     }
     case 'identityref':
       return identityref(type, text, input, env, leaf.module.name);
@@ -129,9 +128,11 @@ function lexicalText(input: ValueInput): string {
   return input.encoding === 'json' ? (input.json as string) : (input.text ?? '');
 }
 
+const LEXICAL_OK = { ok: true } as const;
+
 function lexical(input: ValueInput, base: string): ValueResult | { ok: true } {
   if (input.encoding === 'json' && typeof input.json !== 'string') return fail('YANG_DATA_ENCODING', `${base} value must be a JSON string, not ${show(input)}`);
-  return { ok: true };
+  return LEXICAL_OK;
 }
 
 function countChars(s: string): number {
@@ -143,15 +144,16 @@ function countChars(s: string): number {
   return n;
 }
 
-function inRange(r: RangeRestriction | undefined, v: bigint): boolean {
+/** Whether v is in one of the intervals (bigint bounds compare with numbers as they are: no conversion). */
+function inRange(r: RangeRestriction | undefined, v: bigint | number): boolean {
   if (!r) return true;
   for (const i of r.intervals) if (v >= i.min && v <= i.max) return true;
   return false;
 }
 
-function checkLength(r: RangeRestriction | undefined, len: bigint, what: string, typeName: string): ValueResult | undefined {
-  if (inRange(r, len)) return undefined;
-  return fail('YANG_DATA_LENGTH', r?.errorMessage ?? `${what} is outside the length "${r?.source}" of ${typeName}`);
+/** The fault of a length outside the type's (the message is made only then). */
+function lengthFault(type: ResolvedType, what: string): ValueResult {
+  return fail('YANG_DATA_LENGTH', type.length?.errorMessage ?? `${what} is outside the length "${type.length?.source}" of ${type.name}`);
 }
 
 function integer(type: ResolvedType, input: ValueInput): ValueResult {
@@ -160,6 +162,11 @@ function integer(type: ResolvedType, input: ValueInput): ValueResult {
     const big = type.base === 'int64' || type.base === 'uint64';
     if (big ? typeof input.json !== 'string' : typeof input.json !== 'number') {
       return fail('YANG_DATA_ENCODING', `${type.base} value must be a JSON ${big ? 'string' : 'number'}, not ${show(input)}`);
+    }
+    if (!big && Number.isSafeInteger(input.json)) {
+      // A JSON number: compared as it is (no text or bigint made unless it is out of range).
+      const v = input.json as number;
+      if (inRange(type.range, v)) return { ok: true, value: String(v), type };
     }
     text = big ? (input.json as string) : Number.isInteger(input.json) ? String(input.json) : 'x';
   } else text = (input.text ?? '').trim();
