@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Load, logIn, writeOutageMs } from './load.js';
 import { Procs, sleep, waitFor } from './procs.js';
@@ -46,6 +47,8 @@ export interface ScenarioFigures {
   ownership: 'leases' | 'n/a';
   /** Replicas that exited by themselves during the scenario (restarted before the next one). */
   replicas_crashed: Node[];
+  /** One-minute load average of the machine at the failure and at the end of the scenario. */
+  load_avg: [number, number];
   note?: string;
   targets_missed: string[];
 }
@@ -211,6 +214,7 @@ async function measure(
   const c0 = load.checks.length;
   await sleep(3000);
   const { recoveredFrom, alive, restore, note } = await run();
+  const loadAtFailure = loadavg()[0];
   const { seconds, ownership } = await recoverySeconds(recoveredFrom, alive);
   say(`${scenario}: devices ${seconds === null ? `not recovered within ${RECOVERY_BOUND_MS / 1000} s` : `recovered in ${seconds.toFixed(1)} s`}`);
   await sleep(2000);
@@ -253,6 +257,7 @@ async function measure(
     session_survived: checks.length > 0 && checks.every((c) => c.ok || c.status !== 401),
     ownership,
     replicas_crashed: crashed,
+    load_avg: [Math.round(loadAtFailure * 10) / 10, Math.round(loadavg()[0] * 10) / 10] as [number, number],
     ...(note ? { note } : {}),
   };
   return { ...figures, targets_missed: missedTargets(figures) };
