@@ -92,6 +92,14 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<NetconfEr
 
 const tag = `${process.pid % 100000}`;
 
+async function until(pred: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('netconfd (real devices)', { skip: missing }, () => {
   let cand: NetconfClient;
   let run: NetconfClient;
@@ -287,6 +295,61 @@ describe('netconfd (real devices)', { skip: missing }, () => {
     assert.ok(r.xml.length > 20_000, `got ${r.xml.length} bytes`);
     assert.match(r.xml, /<interfaces-state xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces">/);
     assert.match(r.xml, /<name>lo<\/name>/);
+  });
+
+  it('base:1.0 end-of-message framing when the client offers only base:1.0', async () => {
+    const c = await NetconfClient.connect(opts(CANDIDATE_PORT, { offerBase11: false }));
+    try {
+      assert.equal(c.session.currentFraming, 'eom');
+      const r = await c.get();
+      assert.ok(r.xml.length > 20_000, `got ${r.xml.length} bytes`);
+      assert.match(r.xml, /<name>lo<\/name>/);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('confirmed commit: rolled back when its session ends; persist survives it, cancel-commit --persist-id undoes it', async () => {
+    const name = `itcc${tag}`;
+    const has = async () => (await interfaceNames(cand)).includes(name);
+    const a = await NetconfClient.connect(opts(CANDIDATE_PORT));
+    await a.editConfig('candidate', iface(name));
+    await a.commit({ confirmed: true, confirmTimeout: 120 });
+    assert.equal(await has(), true, 'running has it until confirmed or rolled back');
+    await a.close();
+    await until(async () => !(await has()), 'the unconfirmed commit is rolled back when its session ends');
+    const b = await NetconfClient.connect(opts(CANDIDATE_PORT));
+    const persist = `pid${tag}`;
+    try {
+      await b.editConfig('candidate', iface(name));
+      await b.commit({ confirmed: true, confirmTimeout: 120, persist });
+    } finally {
+      await b.close();
+    }
+    assert.equal(await has(), true, 'a persistent confirmed commit outlives its session');
+    const err = await rejectsWith(cand.cancelCommit({ persistId: 'not-the-id' }), 'NETCONF_RPC_ERROR');
+    assert.ok(err instanceof NetconfRpcError);
+    await cand.cancelCommit({ persistId: persist });
+    assert.equal(await has(), false, 'cancel-commit rolled it back');
+  });
+
+  it('kill-session ends another session, which sees its close', async () => {
+    const victim = await NetconfClient.connect(opts(RUNNING_PORT));
+    const closed = new Promise<NetconfError | undefined>((resolve) => victim.on('close', resolve));
+    await run.killSession(victim.sessionId);
+    const reason = await closed;
+    assert.equal(victim.closed, true);
+    assert.ok(reason instanceof NetconfError, 'the victim did not ask for it: closed with a reason');
+    const self = await rejectsWith(run.killSession(run.sessionId), 'NETCONF_RPC_ERROR');
+    assert.ok(self instanceof NetconfRpcError);
+  });
+
+  it('copy-config running → candidate, and what netconfd refuses (delete-config of candidate, copy-config onto running without :writable-running)', async () => {
+    await cand.copyConfig('candidate', 'running');
+    await rejectsWith(cand.copyConfig('running', 'candidate'), 'NETCONF_UNSUPPORTED');
+    const del = await rejectsWith(cand.deleteConfig('candidate'), 'NETCONF_RPC_ERROR');
+    assert.ok(del instanceof NetconfRpcError);
+    assert.match(del.xml, /<error-tag>unknown-element<\/error-tag>/);
   });
 
   it('close-session ends the session cleanly', async () => {
