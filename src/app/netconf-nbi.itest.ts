@@ -101,15 +101,19 @@ describe('NETCONF devices through the NBI (real netconfd)', { skip: missing }, (
     });
   }
 
-  it('a refused rule mid-transaction leaves the candidate device as it was, with the device words on the device', async () => {
-    const before = await onDevice(CANDIDATE_PORT!);
-    // The first rule alone is valid; the second names an interface type the device does not know.
-    await put('nc-candidate', [
-      rule(`/interface[${IFACE}]`, { description: 'should not stay', type: 'ianaift:ethernetCsmacd' }),
-      rule('/interface[cnsdn-bad0]', { description: 'x', type: 'ianaift:noSuchType' }),
-    ]);
-    const err = await until('config_error', async () => (await device('nc-candidate')).cnsdn?.config_error);
-    assert.match(err, /noSuchType|invalid|bad|type/i);
-    assert.deepEqual(await onDevice(CANDIDATE_PORT!), before);
-  });
+  for (const d of devices) {
+    it(`${d.name}: a refused rule mid-transaction leaves the device as it was, with the device words on the device`, async () => {
+      const before = await onDevice(d.port);
+      // The first rule alone is valid; the second names an interface type the device does not know.
+      await put(d.name, [
+        rule(`/interface[${IFACE}]`, { description: 'should not stay', type: 'ianaift:ethernetCsmacd' }),
+        rule('/interface[cnsdn-bad0]', { description: 'x', type: 'ianaift:noSuchType' }),
+      ]);
+      const err = await until('config_error', async () => (await device(d.name)).cnsdn?.config_error);
+      // The device's own words, and the valid rule reported as not applied (discarded or rolled back with the batch).
+      assert.match(err, /\[NETCONF_RPC_ERROR\]: edit-config failed: protocol\/invalid-value .*\[bad-value=ianaift:noSuchType\]/);
+      assert.match(err, new RegExp(`/interface\\[${IFACE}\\] not applied on ${d.name}`));
+      assert.deepEqual(await onDevice(d.port), before);
+    });
+  }
 });
