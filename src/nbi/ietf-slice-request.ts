@@ -7,7 +7,6 @@
  * of the body is reported at once, each at its JSON pointer.
  */
 import type { Static } from '@sinclair/typebox';
-import { CnsdnError } from '../common/errors.js';
 import type { schemas } from '../model/index.js';
 import { DEFAULT_CONTEXT } from '../model/types.js';
 import { at, endpointSettingsKey, Faults, identity, num, uniqueKeys } from './ietf-vpn-common.js';
@@ -221,23 +220,4 @@ export function sliceRequests(body: Static<typeof SliceBody>): SliceRequest[] {
   const out = list.map((s, i) => oneSlice(s, at(base, i), faults));
   faults.throwIfAny('request body');
   return out;
-}
-
-/** ContextManager.apply points its faults at `/slices/<i>/...`: sent back to the IETF nodes they came from. */
-export function inSliceBody(e: unknown, requests: SliceRequest[]): unknown {
-  if (!(e instanceof CnsdnError)) return e;
-  const where = (path: string): string => {
-    const m = /^\/slices\/(\d+)(?:\/slice_endpoint_ids\/(\d+)(\/device_id|\/endpoint_uuid)?)?/.exec(path);
-    const r = m ? requests[Number(m[1])] : undefined;
-    if (!m || !r) return '';
-    const place = m[2] !== undefined ? r.places[Number(m[2])] : undefined;
-    if (!place) return r.idPath;
-    return m[3] === '/endpoint_uuid' ? place.endpointPath : place.devicePath;
-  };
-  const details = e.details.map((d) => {
-    const path = where(d.path);
-    return { ...d, path, message: `${path}: ${d.message.replace(/^\/slices\/\S*: /, '')}` };
-  });
-  const first = details[0];
-  return new CnsdnError(e.code, first ? `request body: ${first.message}` : e.message, details, { cause: e });
 }

@@ -6,17 +6,16 @@
  * slice layer (a service configured on the devices) before the request is answered; a slice
  * that cannot be realised is removed again and the request answers why.
  */
-import type { FastifyPluginAsync, FastifySchema } from 'fastify';
-import { CnsdnError, type ErrorCode, ErrorCodes } from '../common/errors.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { CnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT } from '../model/types.js';
 import type { SliceManager } from '../slice/index.js';
-import { requireRole } from './auth.js';
-import { IETF_SLICE_KEY, inSliceBody, type SliceRequest, sliceRequests } from './ietf-slice-request.js';
+import { inRequestBody, recordedFailure, restconfRoutes, unlessNotFound } from './ietf-restconf.js';
+import { IETF_SLICE_KEY, type SliceRequest, sliceRequests } from './ietf-slice-request.js';
 import { SLICE_MODULE, SLICE_ROOT, SliceBody } from './ietf-slice-schemas.js';
-import { restconfErrorHandler, YANG_JSON } from './ietf-vpn-errors.js';
-import { typeboxValidator } from './validation.js';
+import { YANG_JSON } from './ietf-vpn-errors.js';
 
 export interface IetfSliceOptions {
   log?: { warn(obj: unknown, msg?: string): void };
@@ -52,37 +51,22 @@ function sliceService(slice: T.Slice, ietf: Json): Json {
 
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
-function failureError(id: string, failure: { code: string; message: string }): CnsdnError {
-  const code = failure.code.replace(/^CNSDN_/, '');
-  const known = (Object.hasOwn(ErrorCodes, code) ? code : 'DRIVER_ERROR') as ErrorCode;
-  return new CnsdnError(known, `slice-service ${id} was not realised: ${failure.message}`);
-}
-
 export function ietfSliceRoutes(ctx: ContextManager, slices?: SliceManager, options: IetfSliceOptions = {}): FastifyPluginAsync {
   return async (app) => {
-    app.setValidatorCompiler(typeboxValidator());
-    app.setErrorHandler(restconfErrorHandler);
-    app.removeContentTypeParser('text/plain');
-    const viewer = { preHandler: requireRole('viewer') };
-    const operator = { preHandler: requireRole('operator') };
-    const doc = (summary: string, extra: FastifySchema = {}): FastifySchema =>
-      ({ tags: [SLICE_MODULE], summary, response: { 400: { $ref: 'Problem#' }, 404: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } }, ...extra }) as FastifySchema;
+    const { viewer, operator, doc: docOf } = restconfRoutes(app);
+    const doc = (summary: string, extra = {}) => docOf(SLICE_MODULE, summary, extra);
     const send = (reply: { type(t: string): { send(b: string): unknown } }, body: unknown) => reply.type(YANG_JSON).send(JSON.stringify(body));
 
     const ietfSlices = async (): Promise<Array<{ slice: T.Slice; ietf: Json }>> => {
-      const all = await ctx.listSlices(DEFAULT_CONTEXT).catch((e: unknown) => {
-        if (e instanceof CnsdnError && e.code === 'NOT_FOUND') return [];
-        throw e;
-      });
+      const all = await unlessNotFound(ctx.listSlices(DEFAULT_CONTEXT), () => []);
       return all.flatMap((slice) => {
         const ietf = requested(slice);
         return ietf ? [{ slice, ietf }] : [];
       });
     };
     const oneSlice = async (id: string): Promise<{ slice: T.Slice; ietf: Json }> => {
-      const slice = await ctx.getSlice(DEFAULT_CONTEXT, id).catch((e: unknown) => {
-        if (e instanceof CnsdnError && e.code === 'NOT_FOUND') throw new CnsdnError('NOT_FOUND', `slice-service ${id} does not exist`);
-        throw e;
+      const slice = await unlessNotFound(ctx.getSlice(DEFAULT_CONTEXT, id), () => {
+        throw new CnsdnError('NOT_FOUND', `slice-service ${id} does not exist`);
       });
       const ietf = requested(slice);
       if (!ietf) throw new CnsdnError('NOT_FOUND', `slice-service ${id} does not exist (slice ${id} was not made through ${SLICE_MODULE})`);
@@ -95,7 +79,7 @@ export function ietfSliceRoutes(ctx: ContextManager, slices?: SliceManager, opti
       try {
         for (const r of requests) {
           const done = await slices.realise(DEFAULT_CONTEXT, r.id);
-          if (done.failure) throw failureError(r.id, done.failure);
+          if (done.failure) throw recordedFailure(done.failure, `slice-service ${r.id} was not realised`);
         }
       } catch (e) {
         for (const r of requests) {
@@ -108,7 +92,11 @@ export function ietfSliceRoutes(ctx: ContextManager, slices?: SliceManager, opti
     app.post(ROOT, { ...operator, schema: doc('Create network slice services (each realised on the devices before the answer)', { body: SliceBody }) }, async (req, reply) => {
       const requests = sliceRequests(req.body as Parameters<typeof sliceRequests>[0]);
       await ctx.apply({ slices: requests.map((r) => r.slice) }, { createOnly: true }).catch((e: unknown) => {
-        throw inSliceBody(e, requests);
+        throw inRequestBody(
+          e,
+          'slices',
+          requests.map((r) => ({ path: r.idPath, places: r.places })),
+        );
       });
       await realiseAll(requests);
       return reply.code(201).header('location', `/restconf/data/${SLICE_ROOT}/slice-service=${encodeURIComponent(requests[0]!.id)}`).send();

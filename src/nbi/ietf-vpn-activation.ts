@@ -3,10 +3,11 @@
  * its own (from the service event), then writes ACTIVE, or PLANNED with its failure in the
  * `/cnsdn/failure` rule. The NBI answers once one of those is stored, or after a bound.
  */
-import { CnsdnError, type ErrorCode, ErrorCodes } from '../common/errors.js';
+import { CnsdnError } from '../common/errors.js';
 import type { ContextManager } from '../context/index.js';
 import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT } from '../model/types.js';
+import { recordedFailure } from './ietf-restconf.js';
 import { ruleValue } from './ietf-vpn-common.js';
 
 const ACTIVE = 'SERVICESTATUS_ACTIVE';
@@ -21,11 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The failure the service layer recorded, as the error the request answers with. */
 function failureOf(service: T.Service): CnsdnError | undefined {
   const f = ruleValue(service, FAILURE_KEY);
-  if (!f) return undefined;
-  const code = typeof f.code === 'string' ? f.code.replace(/^CNSDN_/, '') : '';
-  const known = (Object.hasOwn(ErrorCodes, code) ? code : 'DRIVER_ERROR') as ErrorCode;
-  const message = typeof f.message === 'string' ? f.message : 'activation failed';
-  return new CnsdnError(known, `vpn-service ${service.name} was not activated: ${message}`);
+  return f ? recordedFailure(f, `vpn-service ${service.name} was not activated`) : undefined;
 }
 
 /** Resolves when the service is ACTIVE; throws the recorded failure, or UNAVAILABLE after timeoutMs. */

@@ -109,28 +109,6 @@ export function uniqueKeys(items: Array<{ key: string; path: string }>, what: st
   }
 }
 
-/**
- * ContextManager.apply points its faults into the descriptor it got (`/services/<i>/...`);
- * this sends them back to the IETF nodes they came from.
- */
-export function inIetfBody(e: unknown, vpns: VpnRequest[]): unknown {
-  if (!(e instanceof CnsdnError)) return e;
-  const where = (path: string): string => {
-    const m = /^\/services\/(\d+)(?:\/service_endpoint_ids\/(\d+)(\/device_id|\/endpoint_uuid)?)?/.exec(path);
-    const vpn = m ? vpns[Number(m[1])] : undefined;
-    if (!m || !vpn) return '';
-    const a = m[2] !== undefined ? vpn.attachments[Number(m[2])] : undefined;
-    if (!a) return vpn.vpnPath;
-    return m[3] === '/endpoint_uuid' ? a.endpointPath : a.devicePath;
-  };
-  const details = e.details.map((d) => {
-    const path = where(d.path);
-    return { ...d, path, message: `${path}: ${d.message.replace(/^\/services\/\S*: /, '')}` };
-  });
-  const first = details[0];
-  return new CnsdnError(e.code, first ? `request body: ${first.message}` : e.message, details, { cause: e });
-}
-
 /** Stored settings of a config rule (TFS stores the value JSON-encoded). */
 export function ruleValue(service: T.Service, key: string): Record<string, unknown> | undefined {
   const r = service.service_config.config_rules.find((c) => c.custom?.resource_key === key && c.action !== 'CONFIGACTION_DELETE');

@@ -11,14 +11,13 @@ import type { ContextManager } from '../context/index.js';
 import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT } from '../model/types.js';
 import type { ServiceActivator } from '../service/api.js';
-import { requireRole } from './auth.js';
 import { ACTIVATABLE_ENDPOINTS, DEFAULT_ACTIVATION_TIMEOUT_MS, untilActive } from './ietf-vpn-activation.js';
-import { inIetfBody, type NameOf, tfsService, type VpnRequest } from './ietf-vpn-common.js';
-import { restconfErrorHandler, YANG_JSON } from './ietf-vpn-errors.js';
+import { inRequestBody, restconfRoutes, unlessNotFound } from './ietf-restconf.js';
+import { type NameOf, tfsService, type VpnRequest } from './ietf-vpn-common.js';
+import { YANG_JSON } from './ietf-vpn-errors.js';
 import { L2_MODULE, l2ServiceSettings, l2Sites, l2VpnService, l2vpnRequests } from './ietf-vpn-l2.js';
 import { L3_MODULE, L3_SERVICE_SETTINGS, l3Sites, l3VpnService, l3vpnRequests } from './ietf-vpn-l3.js';
 import { L2_ROOT, L2vpnBody, L3_ROOT, L3vpnBody } from './ietf-vpn-schemas.js';
-import { typeboxValidator } from './validation.js';
 
 interface Flavour {
   module: string;
@@ -78,26 +77,14 @@ function nameLookup(ctx: ContextManager): NameOf {
 
 export function ietfVpnRoutes(ctx: ContextManager, activator?: ServiceActivator, options: IetfVpnOptions = {}): FastifyPluginAsync {
   return async (app) => {
-    app.setValidatorCompiler(typeboxValidator());
-    app.setErrorHandler(restconfErrorHandler);
-    app.removeContentTypeParser('text/plain');
-    const viewer = { preHandler: requireRole('viewer') };
-    const operator = { preHandler: requireRole('operator') };
-    const doc = (f: Flavour, summary: string, extra: FastifySchema = {}): FastifySchema =>
-      ({ tags: [f.module], summary, response: { 400: { $ref: 'Problem#' }, 404: { $ref: 'Problem#' }, 409: { $ref: 'Problem#' }, 422: { $ref: 'Problem#' } }, ...extra }) as FastifySchema;
+    const routes = restconfRoutes(app);
+    const { viewer, operator } = routes;
+    const doc = (f: Flavour, summary: string, extra: FastifySchema = {}) => routes.doc(f.module, summary, extra);
 
-    const servicesOf = async (f: Flavour): Promise<T.Service[]> => {
-      try {
-        return (await ctx.listServices(DEFAULT_CONTEXT)).filter((s) => s.service_type === f.serviceType);
-      } catch (e) {
-        if (e instanceof CnsdnError && e.code === 'NOT_FOUND') return [];
-        throw e;
-      }
-    };
+    const servicesOf = async (f: Flavour): Promise<T.Service[]> => (await unlessNotFound(ctx.listServices(DEFAULT_CONTEXT), () => [])).filter((s) => s.service_type === f.serviceType);
     const serviceOf = async (f: Flavour, vpnId: string): Promise<T.Service> => {
-      const s = await ctx.getService(DEFAULT_CONTEXT, vpnId).catch((e: unknown) => {
-        if (e instanceof CnsdnError && e.code === 'NOT_FOUND') throw new CnsdnError('NOT_FOUND', `vpn-service ${vpnId} does not exist`);
-        throw e;
+      const s = await unlessNotFound(ctx.getService(DEFAULT_CONTEXT, vpnId), () => {
+        throw new CnsdnError('NOT_FOUND', `vpn-service ${vpnId} does not exist`);
       });
       if (s.service_type !== f.serviceType) throw new CnsdnError('NOT_FOUND', `vpn-service ${vpnId} does not exist (service ${vpnId} is ${s.service_type})`);
       return s;
@@ -126,7 +113,11 @@ export function ietfVpnRoutes(ctx: ContextManager, activator?: ServiceActivator,
         const vpns = f.requests(body);
         const services = vpns.map((v) => tfsService(v, f.serviceType, f.settings(v)));
         await ctx.apply({ services }, { createOnly: true }).catch((e: unknown) => {
-          throw inIetfBody(e, vpns);
+          throw inRequestBody(
+            e,
+            'services',
+            vpns.map((v) => ({ path: v.vpnPath, places: v.attachments })),
+          );
         });
         await activateAll(vpns);
         return vpns;
