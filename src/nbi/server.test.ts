@@ -234,6 +234,18 @@ describe('buildServer: error mapping to problem+json', () => {
     assert.ok(res.headers['content-security-policy']);
   });
 
+  it('sends the same security headers on every answer, errors included, and no HSTS over plain HTTP', async () => {
+    const ok = await app.inject({ method: 'GET', url: '/tfs-api/big' });
+    const missing = await app.inject({ method: 'GET', url: '/no/such/route' });
+    for (const res of [ok, missing]) {
+      assert.match(String(res.headers['content-security-policy']), /default-src 'self';.*frame-ancestors 'none'/);
+      assert.equal(res.headers['x-frame-options'], 'DENY');
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin');
+      assert.equal(res.headers['strict-transport-security'], undefined);
+    }
+  });
+
   it('serves the OpenAPI document with route schemas and the docs UI', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);

@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import compress from '@fastify/compress';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +17,7 @@ import type { WebTierGuard } from './guard.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { createMetricsRegistry, installHttpMetrics, metricsRoute } from './metrics.js';
 import { PROBLEM_SCHEMA_ID, problemErrorHandler, problemSchema, sendProblem } from './problem.js';
+import { securityHeaders } from './security-headers.js';
 import { type SseOptions, sseRoutes } from './sse.js';
 
 export interface RateLimitOptions {
@@ -123,15 +123,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler(problemErrorHandler);
   installRequestLog(app);
   app.addSchema({ ...problemSchema, $id: PROBLEM_SCHEMA_ID });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 
   installJsonParser(app, maxDepth);
   const registry = options.metricsRegistry ?? createMetricsRegistry();
   installHttpMetrics(app, registry);
 
-  await app.register(helmet, {
+  const security = securityHeaders({
     // The API serves JSON; the docs and the WebUI are same-origin static files.
     // No inline scripts anywhere (the WebUI and /docs load theirs from files); nothing may frame us.
     contentSecurityPolicy: {
@@ -153,8 +150,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // HSTS only on requests that came over TLS (directly or from a trusted proxy), below.
     strictTransportSecurity: false,
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
+    reply.header('x-request-id', request.id);
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    done();
   });
   // The first samples include start-up work (module loading, migrations, devices connecting):
   // shedding load then would refuse a client's first requests for no lasting reason.
