@@ -11,7 +11,7 @@
  *   netconfd credentials: $CNSDN_NETCONF_DIR/env (default /tmp/cnsdn-netconf/env); absent → (a) is skipped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,28 @@ async function samples(n: number, fn: (i: number) => Promise<unknown>): Promise<
 
 const ms = (s: Summary) => `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms (n=${s.n})`;
 
+/** netconfd's pid for a device port of scripts/netconf-devices.sh, when it can be read. */
+function netconfdPid(port: number): number | undefined {
+  const file = join(process.env.CNSDN_NETCONF_DIR ?? '/tmp/cnsdn-netconf', String(port), 'netconfd.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}
+
+/**
+ * Latencies of `n` sequential calls plus the CPU they cost per call, in this process (client)
+ * and in netconfd: CPU time is what a loaded machine inflates least.
+ */
+async function cpuSamples(n: number, devicePid: number | undefined, fn: (i: number) => Promise<unknown>): Promise<{ lat: number[]; cpu: string }> {
+  const c0 = process.cpuUsage();
+  const d0 = devicePid === undefined ? 0 : procCpuSeconds(devicePid);
+  const lat = await samples(n, fn);
+  const c = process.cpuUsage(c0);
+  const clientMs = (c.user + c.system) / 1000 / n;
+  const device = devicePid === undefined ? '' : `, netconfd ${(((procCpuSeconds(devicePid) - d0) * 1000) / n).toFixed(2)} ms`;
+  return { lat, cpu: `CPU/op: client ${clientMs.toFixed(2)} ms${device}` };
+}
+
 function latencyRow(metric: string, s: Summary, p50TargetMs?: number): Row {
   return p50TargetMs === undefined
     ? { metric, target: '—', value: ms(s), data: s }
@@ -97,32 +119,35 @@ async function netconfdRows(): Promise<Row[]> {
   });
   rows.push(latencyRow('netconfd session setup (SSH + hello)', summarize(setup)));
 
+  const pid = netconfdPid(port);
+  const withCpu = (row: Row, cpu: string): Row => ({ ...row, value: `${row.value}; ${cpu}` });
   const client = await independentClient(port);
   try {
     const n = Number(args['get-configs']);
     progress(`netconfd: get-config running ×${n} (library)`);
-    rows.push(latencyRow('netconfd get-config running (library)', summarize(await samples(n, () => client.getConfig('running'))), 30));
+    const gets = await cpuSamples(n, pid, () => client.getConfig('running'));
+    rows.push(withCpu(latencyRow('netconfd get-config running (library)', summarize(gets.lat), 30), gets.cpu));
 
     const edits = Number(args.edits);
     progress(`netconfd: edit-config + commit ×${edits} (library)`);
-    const editCommit = await samples(edits, async (i) => {
+    const editCommit = await cpuSamples(edits, pid, async (i) => {
       await client.editConfig(
         'candidate',
         `<interfaces xmlns="${IF_NS}"><interface><name>${name}</name><type xmlns:ianaift="${IANA_NS}">ianaift:ethernetCsmacd</type><description>library ${i}</description></interface></interfaces>`,
       );
       await client.commit();
     });
-    rows.push(latencyRow('netconfd edit-config + commit (library)', summarize(editCommit), 60));
+    rows.push(withCpu(latencyRow('netconfd edit-config + commit (library)', summarize(editCommit.lat), 60), editCommit.cpu));
 
     progress(`netconfd: driver setConfig ×${edits} (lock, edit-config, commit, unlock)`);
     const driver = new NetconfOpenconfigDriver(deviceConfig(port));
     await driver.connect();
     try {
-      const tx = await samples(edits, async (i) => {
+      const tx = await cpuSamples(edits, pid, async (i) => {
         const [r] = await driver.setConfig([[`/interface[${name}]`, { description: `driver ${i}` }]]);
         if (r !== true) throw r;
       });
-      rows.push(latencyRow('netconfd setConfig transaction (driver)', summarize(tx), 60));
+      rows.push(withCpu(latencyRow('netconfd setConfig transaction (driver)', summarize(tx.lat), 60), tx.cpu));
     } finally {
       await driver.disconnect();
     }
