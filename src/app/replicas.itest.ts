@@ -3,27 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { describeReplicas, TEST_NATS_URL as NATS_URL, waitFor } from '../cluster/testing.js';
+import { describeReplicas, sharedReplicaOptions, waitFor } from '../cluster/testing.js';
 import { startController, type RunningController } from './index.js';
 
 await describeReplicas('two replicas on PostgreSQL + NATS JetStream', (databaseUrl) => {
   describe('two replicas on PostgreSQL + NATS JetStream', () => {
-    const stream = `CNSDN_TEST_${randomBytes(4).toString('hex')}`;
-    const common = {
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl,
-      natsUrl: NATS_URL,
-      natsStream: stream,
-      natsSubjectPrefix: `t${randomBytes(4).toString('hex')}`,
-      logLevel: 'silent',
-      southboundAllow: '127.0.0.0/8',
-      // Several replicas share this process's event loop: shedding on its lag is not what is tested here.
-      guard: { shedLagMs: 0 },
-    };
+    const shared = sharedReplicaOptions(databaseUrl);
+    const common = shared.options;
     let a: RunningController;
     let b: RunningController;
     before(async () => {
@@ -33,9 +19,7 @@ await describeReplicas('two replicas on PostgreSQL + NATS JetStream', (databaseU
     after(async () => {
       await a?.close();
       await b?.close();
-      const nc = await connect({ servers: NATS_URL.replace('nats://', '') });
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
-      await nc.close();
+      await shared.cleanUp();
     });
 
     it('a write on one replica is read on the other and streamed by its SSE endpoint', async () => {

@@ -10,14 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { startController, type RunningController } from '../app/index.js';
 import { uuidFromText } from '../model/index.js';
 import type { ClusterView } from './api.js';
 import { rendezvous } from './hrw.js';
-import { COUNTING_DRIVER, DeviceSide, describeReplicas, TEST_NATS_URL, waitFor } from './testing.js';
+import { COUNTING_DRIVER, DeviceSide, describeReplicas, sharedReplicaOptions, waitFor } from './testing.js';
 
 const DEVICES = 24;
 const TTL_MS = 3000;
@@ -52,21 +49,12 @@ async function json<T>(res: Promise<Response>): Promise<T> {
 
 await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) => {
   describe('cluster of replicas (PostgreSQL + NATS)', () => {
-    const stream = `CNSDN_TEST_${randomBytes(4).toString('hex')}`;
+    const shared = sharedReplicaOptions(databaseUrl);
     const side = new DeviceSide();
     const names = Array.from({ length: DEVICES }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
     const replicas = new Map<string, RunningController>();
     const common = {
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl,
-      natsUrl: TEST_NATS_URL,
-      natsStream: stream,
-      natsSubjectPrefix: `t${randomBytes(4).toString('hex')}`,
-      logLevel: 'silent',
-      southboundAllow: '127.0.0.0/8',
-      // Several replicas share this process's event loop: shedding on its lag is not what is tested here.
-      guard: { shedLagMs: 0 },
+      ...shared.options,
       drivers: [side.factory()],
     };
     const start = async (id: string) => {
@@ -93,9 +81,7 @@ await describeReplicas('cluster of replicas (PostgreSQL + NATS)', (databaseUrl) 
     });
     after(async () => {
       for (const c of replicas.values()) await c.close().catch(() => {});
-      const nc = await connect({ servers: TEST_NATS_URL.replace('nats://', '') });
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => {});
-      await nc.close();
+      await shared.cleanUp();
     });
 
     it('owns every device exactly once, spread over the three members', async () => {

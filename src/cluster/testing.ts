@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CnsdnError } from '../common/errors.js';
 import { type Driver, type DriverConnectConfig, type DriverFactory, EmulatedDriver, type Resource, type ResourceResult, type StateSubscription } from '../device/index.js';
@@ -37,6 +39,33 @@ export async function describeReplicas(name: string, body: (databaseUrl: string)
     }
     body(await freshDatabase());
   });
+}
+
+/**
+ * What every replica of one test shares: the database, its own NATS stream and subject prefix,
+ * quiet logs. `cleanUp` deletes the stream (call it after the replicas closed).
+ */
+export function sharedReplicaOptions(databaseUrl: string) {
+  const natsStream = `CNSDN_TEST_${randomBytes(4).toString('hex')}`;
+  return {
+    options: {
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl,
+      natsUrl: TEST_NATS_URL,
+      natsStream,
+      natsSubjectPrefix: `t${randomBytes(4).toString('hex')}`,
+      logLevel: 'silent',
+      southboundAllow: '127.0.0.0/8',
+      // Several replicas share this process's event loop: shedding on its lag is not what is tested here.
+      guard: { shedLagMs: 0 },
+    },
+    cleanUp: async () => {
+      const nc = await connect({ servers: TEST_NATS_URL.replace('nats://', '') });
+      await (await jetstreamManager(nc)).streams.delete(natsStream).catch(() => {});
+      await nc.close();
+    },
+  };
 }
 
 /** Polls fn until it returns a value other than undefined; fails naming `what` after ms. */
