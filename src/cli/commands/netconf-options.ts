@@ -1,5 +1,6 @@
 /** Option handling for `cnsdn netconf`: connection settings, host key policy, filters, config files. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   type Capabilities,
@@ -37,7 +38,7 @@ function readFile(file: string, flag: string): string {
   }
 }
 
-function hostKeyPolicy(flags: NetconfFlags): HostKeyPolicy {
+function hostKeyPolicy(flags: NetconfFlags, home: string | undefined): HostKeyPolicy {
   const chosen = [flags.knownHosts && '--known-hosts', flags.fingerprint && '--fingerprint', !flags.hostkeyCheck && '--no-hostkey-check'].filter(Boolean);
   if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} exclude each other`);
   if (!flags.hostkeyCheck) return 'insecure-accept-any';
@@ -51,8 +52,11 @@ function hostKeyPolicy(flags: NetconfFlags): HostKeyPolicy {
     readFile(flags.knownHosts, '--known-hosts');
     return { knownHostsFile: flags.knownHosts };
   }
+  // Like ssh and ncclient: the user's own known_hosts when there is one.
+  const own = home ? join(home, '.ssh', 'known_hosts') : undefined;
+  if (own && existsSync(own)) return { knownHostsFile: own };
   throw new UsageError(
-    "host key checking is on and there is nothing to check the device's key against: pass --known-hosts FILE or --fingerprint SHA256:..., or --no-hostkey-check to skip the check",
+    "host key checking is on and there is nothing to check the device's key against (no ~/.ssh/known_hosts): pass --known-hosts FILE or --fingerprint SHA256:..., or --no-hostkey-check to skip the check",
   );
 }
 
@@ -78,7 +82,7 @@ export function connectOptions(flags: NetconfFlags, env: Record<string, string |
     host: flags.host,
     port: flags.port,
     username,
-    hostKey: hostKeyPolicy(flags),
+    hostKey: hostKeyPolicy(flags, env.HOME),
     timeoutMs,
     rpcTimeoutMs: timeoutMs,
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,14 @@ describe('cnsdn netconf against the simulator', { timeout: 60_000 }, () => {
     const kh = join(dir, 'known_hosts');
     await writeFile(kh, `${knownHostsLine(sim.hostKey, '127.0.0.1', sim.devices[0].port)}\n`);
     assert.equal((await netconf(['hello', ...base, '--known-hosts', kh])).code, 0);
+    const home = join(dir, 'home');
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'known_hosts'), `${knownHostsLine(sim.hostKey, '127.0.0.1', sim.devices[0].port)}\n`);
+    assert.equal((await netconf(['hello', ...base], { HOME: home })).code, 0, '~/.ssh/known_hosts is used when no flag is given');
+    await writeFile(join(home, '.ssh', 'known_hosts'), `${knownHostsLine(sim.hostKey, '127.0.0.1', 1)}\n`);
+    const unknown = await netconf(['hello', ...base], { HOME: home });
+    assert.equal(unknown.code, 1, 'a device missing from ~/.ssh/known_hosts is refused');
+    assert.match(unknown.err, /no key for 127\.0\.0\.1:\d+ in known_hosts file/);
     assert.equal((await netconf(['hello', ...base, '--no-hostkey-check'])).code, 0);
   });
 
