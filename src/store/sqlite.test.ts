@@ -43,6 +43,23 @@ describe('sqlite backend', () => {
     }
   });
 
+  it('reads of one entity see committed state only, also while a transaction is open', async () => {
+    const store = await openStore({ url: `sqlite:${join(dir, 'isolation', 'store.db')}` });
+    try {
+      await store.transaction((tx) => tx.put({ kind: 'device', uuid: 'd1', parent: null, name: 'd1', body: { v: 1 } }));
+      let seenInside: unknown;
+      await store.transaction(async (tx) => {
+        await tx.put({ kind: 'device', uuid: 'd1', parent: null, name: 'd1', body: { v: 2 } }, 1);
+        await tx.put({ kind: 'device', uuid: 'd2', parent: null, name: 'd2', body: { v: 1 } });
+        seenInside = [(await store.get('device', 'd1'))?.body, await store.getJson('device', 'd1'), await store.getJson('device', 'd2')];
+      });
+      assert.deepEqual(seenInside, [{ v: 1 }, '{"v":1}', undefined]);
+      assert.deepEqual([(await store.get('device', 'd1'))?.revision, await store.getJson('device', 'd1'), await store.getJson('device', 'd2')], [2, '{"v":2}', '{"v":1}']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loses no update when two processes increment the same entity in one file', async () => {
     const url = `sqlite:${join(dir, 'shared', 'store.db')}`;
     const store = await openStore({ url });
