@@ -234,6 +234,27 @@ describe('a misbehaving NETCONF device ends DISABLED with a coded reason, never 
     }
   }
 
+  test('a port that accepts TCP but never speaks SSH: the connect timeout, DISABLED with the reason', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((sock) => {
+      sockets.push(sock);
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const statuses = new Map<string, Array<[DeviceOperationalStatus, string | undefined]>>();
+    const sessions = manager(statuses);
+    try {
+      const port = (mute.address() as AddressInfo).port;
+      await sessions.add({ uuid: 'mute', name: 'mute', drivers: ['DEVICEDRIVER_OPENCONFIG'], address: '127.0.0.1', port, settings: settings('mute') });
+      const [, reason] = await until('DISABLED', () => statuses.get('mute')?.find(([s]) => s === 'DEVICEOPERATIONALSTATUS_DISABLED'), 20_000);
+      assert.match(reason ?? '', /^CNSDN_DEVICE_UNREACHABLE: NETCONF connect to mute at 127\.0\.0\.1:\d+ failed \[NETCONF_TIMEOUT\]: no (SSH handshake|NETCONF session) with 127\.0\.0\.1:\d+ within 1000 ms/);
+    } finally {
+      await sessions.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
+  });
+
   test('an SSH connection that stops answering is dropped by keepalives: DISABLED with the reason', async () => {
     // A long RPC timeout: only the keepalives can notice (no RPC is in flight while idle).
     const reason = await reasonAfter('frozen', { timeout: 30, keepalive: 0.2, keepalive_count_max: 2 }, (p) => p.freeze());
