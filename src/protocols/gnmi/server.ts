@@ -1,7 +1,8 @@
+import { Server as NetServer, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { decodePath, decodeUpdate, encodeNotification, encodePath } from './codec.js';
-import { type PemSource, pemOrFile } from './pem.js';
 import { joinPath } from './path.js';
+import { type PemSource, pemOrFile } from './pem.js';
 import { gnmiProto } from './proto.js';
 import { SubscribeSession } from './server-subscribe.js';
 import { toServiceError } from './status.js';
@@ -170,6 +171,7 @@ export async function startGnmiServer(opts: GnmiServerOptions): Promise<GnmiServ
   const port = await new Promise<number>((ok, fail) => {
     server.bindAsync(`${bindHost}:${opts.port}`, creds, (err, p) => (err ? fail(err) : ok(p)));
   });
+  noDelay(server);
   return {
     port,
     get droppedNotifications() {
@@ -179,4 +181,18 @@ export async function startGnmiServer(opts: GnmiServerOptions): Promise<GnmiServ
       server.forceShutdown();
     },
   };
+}
+
+/**
+ * TCP_NODELAY on the accepted connections (grpc-js sets it on client sockets only): with Nagle
+ * on, a response's last small frame can wait for the client's delayed ACK, 40 ms on Linux —
+ * the tail of Set round trips on loopback. grpc-js has no option for it, so its HTTP/2 servers
+ * (a private field) get a connection listener; if that field ever changes shape nothing happens.
+ */
+function noDelay(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const h of servers.keys()) {
+    if (h instanceof NetServer) h.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  }
 }

@@ -53,21 +53,3 @@ export function formatElems(elems: PathElem[]): string {
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map);
 }
-
-/** Deep copy of a data tree (Maps included), cheaper than structuredClone for small objects. */
-export function copyTree(o: Obj): Obj {
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(o)) out[k] = copyData(v);
-  return out;
-}
-
-function copyData(v: Data): Data {
-  if (v instanceof Map) {
-    const m: EntryMap = new Map();
-    for (const [k, e] of v) m.set(k, copyTree(e));
-    return m;
-  }
-  if (Array.isArray(v)) return v.slice();
-  if (typeof v === 'object') return copyTree(v);
-  return v;
-}

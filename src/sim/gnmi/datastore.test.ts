@@ -429,6 +429,29 @@ describe('Datastore writes', () => {
   });
 });
 
+describe('Datastore commits share what they do not change', () => {
+  test('state that depends on an ancestor follows it; untouched entries stay as they were', () => {
+    const ds = store();
+    const sub = `${E1}/subinterfaces/subinterface[index=0]`;
+    const E2 = '/interfaces/interface[name=Ethernet2]';
+    ds.set({ ...none, update: [upd(`${sub}/config/description`, json('s0')), upd(`${E2}/config/description`, json('e2'))] });
+    const e2Before = value(ds, E2, 'CONFIG');
+    ds.set({ ...none, update: [upd(`${E1}/config/enabled`, json(false))] });
+    assert.deepEqual(scalar(ds, `${sub}/state/oper-status`), { kind: 'string', value: 'DOWN' }, 'the subinterface follows its interface');
+    assert.deepEqual(scalar(ds, `${sub}/state/description`), { kind: 'string', value: 's0' });
+    assert.deepEqual(value(ds, E2, 'CONFIG'), e2Before, 'Ethernet2 is unchanged');
+    ds.set({ ...none, update: [upd(`${E1}/config/enabled`, json(true))] });
+    assert.deepEqual(scalar(ds, `${sub}/state/oper-status`), { kind: 'string', value: 'UP' });
+    // Many commits to one entry: each sees exactly the previous one's data.
+    for (let i = 0; i < 50; i++) {
+      ds.set({ ...none, update: [upd(`${sub}/config/description`, json(`n${i}`)), upd(`${E2}/config/mtu`, json(1000 + i))] });
+    }
+    assert.deepEqual(scalar(ds, `${sub}/config/description`), { kind: 'string', value: 'n49' });
+    assert.deepEqual(scalar(ds, `${E2}/state/mtu`), { kind: 'uint', value: 1049n });
+    assert.deepEqual(scalar(ds, `${E2}/config/description`), { kind: 'string', value: 'e2' });
+  });
+});
+
 describe('Datastore change notifications', () => {
   test('after each commit, listeners get the changed leaves and the deleted ones', () => {
     const ds = store();

@@ -8,10 +8,10 @@ import type {
 } from '../../protocols/gnmi/target.js';
 import { GnmiStatusError } from '../../protocols/gnmi/target.js';
 import { InterfaceCounters } from './counters.js';
-import { copyTree, type EntryMap, notFound, type Obj } from './data.js';
-import { deriveView, type StateSource } from './derive.js';
+import { type EntryMap, notFound, type Obj } from './data.js';
+import { type DerivedCache, deriveView, type StateSource } from './derive.js';
 import { diffTrees } from './diff.js';
-import { applyDelete, applyWrite, normalizeKeys } from './edit.js';
+import { applyDelete, applyWrite, Cow, normalizeKeys } from './edit.js';
 import type { Scalar } from './leaf-types.js';
 import { OPENCONFIG } from './openconfig.js';
 import type { LeafListSchema, LeafSchema } from './schema.js';
@@ -59,6 +59,8 @@ export class Datastore {
   /** Bumped by every Set: leaf plans of an older version are worked out again. */
   private version = 0;
   private readonly plans = new WeakMap<GnmiPath, LeafPlan>();
+  /** Readable subtrees by the configuration node they were derived from (shared across commits). */
+  private readonly derived: DerivedCache = new WeakMap();
 
   constructor(opts: DatastoreOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -74,7 +76,7 @@ export class Datastore {
       system: () => this.systemState,
     };
     this.config = this.initialConfig(opts);
-    this.view = deriveView(OPENCONFIG, this.config, this.source);
+    this.view = deriveView(OPENCONFIG, this.config, this.source, this.derived);
   }
 
   private initialConfig(opts: DatastoreOptions): Obj {
@@ -209,21 +211,22 @@ export class Datastore {
 
   /** Applies deletes, replaces, then updates to a copy; swaps it in only if all succeed. */
   set(request: SetRequest): void {
-    const next = copyTree(this.config);
+    const cow = new Cow();
+    const next = cow.root(this.config);
     for (const p of request.delete) {
       checkOrigin(p);
-      applyDelete(OPENCONFIG, next, p.elem);
+      applyDelete(OPENCONFIG, next, p.elem, cow);
     }
     for (const u of request.replace) {
       checkOrigin(u.path);
-      applyWrite(OPENCONFIG, next, u.path.elem, u.value, true);
+      applyWrite(OPENCONFIG, next, u.path.elem, u.value, true, cow);
     }
     for (const u of request.update) {
       checkOrigin(u.path);
-      applyWrite(OPENCONFIG, next, u.path.elem, u.value, false);
+      applyWrite(OPENCONFIG, next, u.path.elem, u.value, false, cow);
     }
-    normalizeKeys(OPENCONFIG, next, []);
-    const nextView = deriveView(OPENCONFIG, next, this.source);
+    normalizeKeys(OPENCONFIG, next, [], cow);
+    const nextView = deriveView(OPENCONFIG, next, this.source, this.derived);
     const before = this.view;
     this.config = next;
     this.view = nextView;

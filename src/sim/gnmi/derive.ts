@@ -75,19 +75,48 @@ function ethernetState(entry: Obj, ifindex: number): void {
   state['negotiated-port-speed'] = state['port-speed'];
 }
 
-export function deriveView(root: ContainerSchema, config: Obj, src: StateSource): Obj {
-  return deriveObj(root, config, '', [], src);
+/** Hooks that read an ancestor's configuration: [the hook's schema path, the ancestor's]. */
+const READS_ANCESTOR: [string, string][] = [['interfaces/interface/subinterfaces/subinterface', 'interfaces/interface']];
+
+const dependsOnAncestor = new Map<string, boolean>();
+
+/** True when the readable form of a node at this schema path depends on data above it. */
+function readsAbove(schemaPath: string): boolean {
+  let v = dependsOnAncestor.get(schemaPath);
+  if (v === undefined) {
+    const inside = (p: string) => p === schemaPath || p.startsWith(`${schemaPath}/`);
+    v = schemaPath === '' ? false : READS_ANCESTOR.some(([hook, ancestor]) => inside(hook) && schemaPath.startsWith(`${ancestor}/`));
+    dependsOnAncestor.set(schemaPath, v);
+  }
+  return v;
 }
 
-function deriveObj(schema: InnerSchema, obj: Obj, schemaPath: string, ancestors: Obj[], src: StateSource): Obj {
+/**
+ * Readable subtrees by the configuration node they came from. A committed configuration node
+ * is never changed (Sets copy what they change: edit.ts Cow), so a node met again is derived
+ * already — unless its state reads data above it (a subinterface's oper-status its interface's
+ * enabled): such nodes are derived again every time.
+ */
+export type DerivedCache = WeakMap<Obj, Obj>;
+
+export function deriveView(root: ContainerSchema, config: Obj, src: StateSource, cache?: DerivedCache): Obj {
+  return deriveObj(root, config, '', [], src, cache);
+}
+
+function deriveObj(schema: InnerSchema, obj: Obj, schemaPath: string, ancestors: Obj[], src: StateSource, cache: DerivedCache | undefined): Obj {
+  const cached = cache !== undefined && !readsAbove(schemaPath);
+  if (cached) {
+    const known = cache.get(obj);
+    if (known) return known;
+  }
   const out: Obj = {};
   for (const [name, value] of Object.entries(obj)) {
     const child = schema.children.get(name) as SchemaNode;
     const childPath = schemaPath ? `${schemaPath}/${name}` : name;
-    if (child.kind === 'container') out[name] = deriveObj(child, value as Obj, childPath, [...ancestors, obj], src);
+    if (child.kind === 'container') out[name] = deriveObj(child, value as Obj, childPath, [...ancestors, obj], src, cache);
     else if (child.kind === 'list') {
       const m: EntryMap = new Map();
-      for (const [k, e] of value as EntryMap) m.set(k, deriveObj(child, e, childPath, [...ancestors, obj], src));
+      for (const [k, e] of value as EntryMap) m.set(k, deriveObj(child, e, childPath, [...ancestors, obj], src, cache));
       out[name] = m;
     } else out[name] = Array.isArray(value) ? value.slice() : value;
   }
@@ -101,5 +130,6 @@ function deriveObj(schema: InnerSchema, obj: Obj, schemaPath: string, ancestors:
     hook?.(out, state, ancestors, src);
     if (Object.keys(state).length > 0) out.state = state;
   }
+  if (cached) cache.set(obj, out);
   return out;
 }

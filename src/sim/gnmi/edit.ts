@@ -22,8 +22,57 @@ interface Slot {
   keys?: Record<string, Scalar>;
 }
 
+/**
+ * Copy-on-write for one transaction: the new tree shares every node it does not change with
+ * the committed one. A node is copied (shallowly) the first time the transaction goes into it
+ * to change something; nodes made or copied by the transaction are its own and change in place.
+ * So a Set costs what it touches, not the size of the configuration, and unchanged subtrees
+ * keep their identity (derive and diff skip them).
+ */
+export class Cow {
+  readonly #own = new WeakSet<object>();
+
+  /** The transaction's root: a shallow copy of the committed one. */
+  root(committed: Obj): Obj {
+    return this.mark({ ...committed });
+  }
+
+  /** True for nodes this transaction made or copied. */
+  owns(node: object): boolean {
+    return this.#own.has(node);
+  }
+
+  mark<T extends object>(node: T): T {
+    this.#own.add(node);
+    return node;
+  }
+
+  /** The container holder[name], made own (copied, or created when absent and `create`). */
+  obj(holder: Obj, name: string, create = true): Obj | undefined {
+    const v = holder[name] as Obj | undefined;
+    if (v === undefined) return create ? (holder[name] = this.mark({})) : undefined;
+    return this.#own.has(v) ? v : (holder[name] = this.mark({ ...v }));
+  }
+
+  /** The list map holder[name], made own. */
+  map(holder: Obj, name: string, create = true): EntryMap | undefined {
+    const v = holder[name] as EntryMap | undefined;
+    if (v === undefined) return create ? (holder[name] = this.mark(new Map())) : undefined;
+    return this.#own.has(v) ? v : (holder[name] = this.mark(new Map(v)));
+  }
+
+  /** The entry of an own map, made own; undefined when absent. */
+  entry(map: EntryMap, key: string): Obj | undefined {
+    const e = map.get(key);
+    if (e === undefined || this.#own.has(e)) return e;
+    const copy = this.mark({ ...e });
+    map.set(key, copy);
+    return copy;
+  }
+}
+
 /** Follows a path for writing; creates missing containers and list entries when `create`. */
-function locate(root: ContainerSchema, data: Obj, elems: PathElem[], create: boolean): Slot | 'root' | undefined {
+function locate(root: ContainerSchema, data: Obj, elems: PathElem[], create: boolean, cow: Cow): Slot | 'root' | undefined {
   if (elems.length === 0) return 'root';
   let schema: InnerSchema = root;
   let obj: Obj | undefined = data;
@@ -44,20 +93,17 @@ function locate(root: ContainerSchema, data: Obj, elems: PathElem[], create: boo
       const keys = listKeys(child, given, at);
       const k = entryKey(child, keys);
       if (last) return obj ? { holder: obj, parent: schema, schema: child, entry: k, keys } : undefined;
-      let map = obj?.[name] as EntryMap | undefined;
-      if (!map && create && obj) map = obj[name] = new Map();
-      let entry: Obj | undefined = map?.get(k);
+      const map: EntryMap | undefined = obj && cow.map(obj, name, create);
+      let entry: Obj | undefined = map && cow.entry(map, k);
       if (!entry && create && map) {
-        entry = newEntry(child, keys);
+        entry = cow.mark(newEntry(child, keys));
         map.set(k, entry);
       }
       obj = entry;
     } else if (last) {
       return obj ? { holder: obj, parent: schema, schema: child } : undefined;
     } else {
-      let next = obj?.[name] as Obj | undefined;
-      if (!next && create && obj) next = obj[name] = {};
-      obj = next;
+      obj = obj && cow.obj(obj, name, create);
     }
     schema = child;
   }
@@ -87,8 +133,9 @@ function elemsOf(slot: Slot, base: PathElem[]): PathElem[] {
     : base;
 }
 
-export function applyDelete(root: ContainerSchema, data: Obj, elems: PathElem[]): void {
-  const slot = locate(root, data, elems, false);
+/** Deletes one path from `data`, a root the transaction owns (Cow.root). */
+export function applyDelete(root: ContainerSchema, data: Obj, elems: PathElem[], cow: Cow): void {
+  const slot = locate(root, data, elems, false, cow);
   if (slot === 'root') {
     for (const k of Object.keys(data)) delete data[k];
     return;
@@ -96,7 +143,7 @@ export function applyDelete(root: ContainerSchema, data: Obj, elems: PathElem[])
   if (!slot) return;
   const { holder, schema, parent } = slot;
   if (slot.entry !== undefined) {
-    const map = holder[schema.name] as EntryMap | undefined;
+    const map = cow.map(holder, schema.name, false);
     map?.delete(slot.entry);
     if (map?.size === 0) delete holder[schema.name];
     return;
@@ -107,12 +154,12 @@ export function applyDelete(root: ContainerSchema, data: Obj, elems: PathElem[])
   delete holder[schema.name];
 }
 
-/** gNMI update (merge) or replace of one path with one value. */
-export function applyWrite(root: ContainerSchema, data: Obj, elems: PathElem[], tv: TypedValue, replace: boolean): void {
-  const slot = locate(root, data, elems, true);
+/** gNMI update (merge) or replace of one path with one value, into a root the transaction owns (Cow.root). */
+export function applyWrite(root: ContainerSchema, data: Obj, elems: PathElem[], tv: TypedValue, replace: boolean, cow: Cow): void {
+  const slot = locate(root, data, elems, true, cow);
   if (slot === 'root') {
     if (replace) for (const k of Object.keys(data)) delete data[k];
-    mergeObj(root, data, jsonOf(tv, elems), elems);
+    mergeObj(root, data, jsonOf(tv, elems), elems, cow);
     return;
   }
   if (!slot) throw invalid(elems, 'cannot be written');
@@ -131,24 +178,23 @@ export function applyWrite(root: ContainerSchema, data: Obj, elems: PathElem[], 
       return;
     case 'container': {
       const value = jsonOf(tv, elems);
-      if (replace || !holder[schema.name]) holder[schema.name] = {};
-      mergeObj(schema, holder[schema.name] as Obj, value, elems);
+      if (replace) holder[schema.name] = cow.mark({});
+      mergeObj(schema, cow.obj(holder, schema.name) as Obj, value, elems, cow);
       return;
     }
     case 'list': {
       const value = jsonOf(tv, elems);
-      let map = holder[schema.name] as EntryMap | undefined;
-      if (!map) map = holder[schema.name] = new Map();
+      const map = cow.map(holder, schema.name) as EntryMap;
       if (slot.entry === undefined) {
         if (replace) map.clear();
-        mergeEntries(schema, map, value, elems);
+        mergeEntries(schema, map, value, elems, cow);
       } else {
-        let entry = map.get(slot.entry);
+        let entry = cow.entry(map, slot.entry);
         if (!entry || replace) {
-          entry = newEntry(schema, slot.keys ?? {});
+          entry = cow.mark(newEntry(schema, slot.keys ?? {}));
           map.set(slot.entry, entry);
         }
-        mergeObj(schema, entry, value, elemsOf(slot, elems));
+        mergeObj(schema, entry, value, elemsOf(slot, elems), cow);
       }
       if (map.size === 0) delete holder[schema.name];
       return;
@@ -210,7 +256,7 @@ function leafListOf(schema: LeafListSchema, tv: TypedValue, at: PathElem[]): Sca
   return items.map((item) => checked(schema, item, lenient, at));
 }
 
-function mergeObj(schema: InnerSchema, obj: Obj, value: unknown, at: PathElem[]): void {
+function mergeObj(schema: InnerSchema, obj: Obj, value: unknown, at: PathElem[], cow: Cow): void {
   if (!isObj(value)) throw invalid(at, `expected a JSON object for ${schema.name || 'the root'}, got ${show(value)}`);
   for (const [rawName, v] of Object.entries(value)) {
     const name = stripPrefix(rawName);
@@ -232,13 +278,11 @@ function mergeObj(schema: InnerSchema, obj: Obj, value: unknown, at: PathElem[])
         obj[name] = v.map((item) => checked(child, item, false, here));
         break;
       case 'container':
-        if (!obj[name]) obj[name] = {};
-        mergeObj(child, obj[name] as Obj, v, here);
+        mergeObj(child, cow.obj(obj, name) as Obj, v, here, cow);
         break;
       case 'list': {
-        if (!obj[name]) obj[name] = new Map();
-        const map = obj[name] as EntryMap;
-        mergeEntries(child, map, v, here);
+        const map = cow.map(obj, name) as EntryMap;
+        mergeEntries(child, map, v, here, cow);
         if (map.size === 0) delete obj[name];
         break;
       }
@@ -246,7 +290,7 @@ function mergeObj(schema: InnerSchema, obj: Obj, value: unknown, at: PathElem[])
   }
 }
 
-function mergeEntries(list: ListSchema, map: EntryMap, value: unknown, at: PathElem[]): void {
+function mergeEntries(list: ListSchema, map: EntryMap, value: unknown, at: PathElem[], cow: Cow): void {
   if (!Array.isArray(value)) throw invalid(at, `expected a JSON array of ${list.name} entries, got ${show(value)}`);
   for (const item of value) {
     if (!isObj(item)) throw invalid(at, `expected a JSON object for a ${list.name} entry, got ${show(item)}`);
@@ -259,39 +303,42 @@ function mergeEntries(list: ListSchema, map: EntryMap, value: unknown, at: PathE
       keys[k] = checked(list.children.get(k) as LeafSchema, raw, false, [...at, { name: k }]);
     }
     const k = entryKey(list, keys);
-    let entry = map.get(k);
+    let entry = cow.entry(map, k);
     if (!entry) {
-      entry = newEntry(list, keys);
+      entry = cow.mark(newEntry(list, keys));
       map.set(k, entry);
     }
-    mergeObj(list, entry, item, [...at.slice(0, -1), entryElem(list, entry)]);
+    mergeObj(list, entry, item, [...at.slice(0, -1), entryElem(list, entry)], cow);
   }
 }
 
 /**
  * Makes every list entry's config carry its keys (OpenConfig's key leaves point at config/<key>)
- * and rejects a config key that differs from the entry's.
+ * and rejects a config key that differs from the entry's. Only the nodes the transaction owns
+ * are visited: the shared ones were normalized when they were committed.
  */
-export function normalizeKeys(schema: InnerSchema, obj: Obj, at: PathElem[]): void {
+export function normalizeKeys(schema: InnerSchema, obj: Obj, at: PathElem[], cow: Cow): void {
   for (const [name, value] of Object.entries(obj)) {
+    if (!cow.owns(value as object)) continue;
     const child = schema.children.get(name) as SchemaNode;
-    if (child.kind === 'container') normalizeKeys(child, value as Obj, [...at, { name }]);
+    if (child.kind === 'container') normalizeKeys(child, value as Obj, [...at, { name }], cow);
     if (child.kind !== 'list') continue;
     const cfg = child.children.get('config');
     for (const entry of (value as EntryMap).values()) {
+      if (!cow.owns(entry)) continue;
       const here = [...at, entryElem(child, entry)];
       if (cfg?.kind === 'container') {
-        if (!entry.config) entry.config = {};
-        const c = entry.config as Obj;
+        if (!entry.config) entry.config = cow.mark({});
         for (const k of child.keys) {
           if (!cfg.children.has(k)) continue;
-          if (c[k] === undefined) c[k] = entry[k];
+          const c = entry.config as Obj | undefined;
+          if (c?.[k] === undefined) (cow.obj(entry, 'config') as Obj)[k] = entry[k];
           else if (c[k] !== entry[k]) {
             throw invalid([...here, { name: 'config' }, { name: k }], `${c[k]} differs from the list key ${entry[k]}`);
           }
         }
       }
-      normalizeKeys(child, entry, here);
+      normalizeKeys(child, entry, here, cow);
     }
   }
 }
