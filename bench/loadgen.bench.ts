@@ -3,52 +3,24 @@
  * [--holding 10s] [--duration 60s] [--devices 100] [--kinds l2nm,l3nm,slice-l2,slice-l3]`):
  * N simulated gNMI routers (`cnsdn-sim gnmi`, one child process, plaintext) in a ring with a
  * chord from router i to i+10 (average degree 4), two free ports each; the controller in a second
- * child process; `runLoad` (what `cnsdn loadgen` runs) in this one. For each offered load it
- * reports accepted/blocked, setup and teardown latency percentiles as JSON lines.
+ * child process (bench/children.ts); `runLoad` (what `cnsdn loadgen` runs) in this one. For each
+ * offered load it reports accepted/blocked, setup and teardown latency percentiles, the load
+ * average and the controller's CPU time (and, with CNSDN_SERVICE_SPANS=1, its spans) as JSON lines.
  *
  * The controller runs with the web tier's per-client rate limit and lag shedding off
  * (CNSDN_RATE_LIMIT=0, CNSDN_SHED_LAG_MS=0): one client sends every request here, and the figures
  * are about service setup, not about the NBI's defences.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { CnsdnClient } from '../src/cli/client.js';
 import { durationMs } from '../src/cli/commands/gnmi-options.js';
 import { type RequestKind, runLoad } from '../src/cli/loadgen.js';
+import { runControllerChild, startControllerChild, startRouters } from './children.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-
-function waitLine(child: ChildProcess, pattern: RegExp, count: number, what: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const found: string[] = [];
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const m of out.matchAll(new RegExp(pattern, 'g'))) if (!found.includes(m[1]!)) found.push(m[1]!);
-      if (found.length >= count) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}`));
-    });
-  });
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 
 async function main(): Promise<void> {
   const loads = arg('erlang', '10,100,500').split(',').map(Number);
@@ -58,18 +30,12 @@ async function main(): Promise<void> {
   const kinds = arg('kinds', 'l2nm,l3nm,slice-l2,slice-l3').split(',') as RequestKind[];
   const chord = Math.max(2, Math.round(n / 10));
 
-  const simBin = new URL('../bin/cnsdn-sim.js', import.meta.url).pathname;
-  const sims = spawn(process.execPath, [simBin, 'gnmi', '--port', '0', '--count', String(n), '--insecure', '--interfaces', 'Ethernet1-6', '--hostname-prefix', 'r'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ports = (await waitLine(sims, /listening on 127\.0\.0\.1:(\d+)/, n, 'cnsdn-sim gnmi')).map(Number);
-  // CNSDN_BENCH_CPU_PROF=DIR: the controller writes a V8 CPU profile there when it stops.
-  const prof = process.env.CNSDN_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CNSDN_BENCH_CPU_PROF] : [];
-  const controller = spawn(process.execPath, [...prof, '--import', 'tsx', new URL(import.meta.url).pathname, '--controller'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CNSDN_RATE_LIMIT: '0', CNSDN_SHED_LAG_MS: '0', CNSDN_TELEMETRY_INTERVAL_S: '0' },
-  });
-  const [url] = await waitLine(controller, /controller (http:\/\/\S+)/, 1, 'controller');
-  console.error(`routers: pids ${sims.pid}; controller: pid ${controller.pid} at ${url}; load generator: pid ${process.pid}`);
-  const client = new CnsdnClient({ url: url!, timeoutMs: 120_000 });
+  const sims = await startRouters(n, 'Ethernet1-6');
+  const ports = sims.ports;
+  const controller = await startControllerChild(new URL(import.meta.url).pathname);
+  const url = controller.url;
+  console.error(`routers: pid ${sims.pid}; controller: pid ${controller.pid} at ${url}; load generator: pid ${process.pid}`);
+  const client = new CnsdnClient({ url, timeoutMs: 120_000 });
   try {
     const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
     const ep = (d: number, e: number) => ({ device_id: { device_uuid: { uuid: `r${d}` } }, endpoint_uuid: { uuid: `Ethernet${e}` } });
@@ -99,41 +65,42 @@ async function main(): Promise<void> {
     }
     console.error(`${n} routers ENABLED in ${Date.now() - t0} ms`);
     for (const erlang of loads) {
+      const loadBefore = load();
+      await controller.mark();
       const report = await runLoad(client, { erlang, holdingMs, durationMs: runMs, kinds, seed: 1, context: 'admin', prefix: `e${erlang}-` });
+      const used = (await controller.mark()) as { cpu_user_ms: number; cpu_system_ms: number; spans?: unknown };
       console.log(
         JSON.stringify({
           bench: `loadgen ${erlang} Erlang on ${n} gNMI routers`,
+          load: `${loadBefore} -> ${load()}`,
           kinds,
           arrivals: report.arrivals,
           accepted: report.accepted,
           blocked: report.blocked,
+          blocking_ratio: report.blocking_ratio,
           blocked_by: report.blocked_by,
           carried_erlang: report.carried_erlang,
           max_held: report.max_held,
           setup_ms: report.setup_ms,
           teardown_ms: report.teardown_ms,
           teardown_failures: report.teardown_failures,
+          controller_cpu_ms: used.cpu_user_ms + used.cpu_system_ms,
+          controller_cpu_ms_per_request: Math.round(((used.cpu_user_ms + used.cpu_system_ms) / Math.max(1, report.arrivals)) * 10) / 10,
+          ...(used.spans ? { spans: used.spans } : {}),
         }),
       );
     }
   } finally {
-    await stop(controller);
-    await stop(sims);
+    await controller.stop();
+    await sims.stop();
   }
 }
 
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
 // Child mode: the controller alone in its process, printing its URL.
-if (process.argv.includes('--controller')) {
-  const { startController } = await import('../src/app/index.js');
-  const { serviceSpans } = await import('../src/service/spans.js');
-  const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-loadgen-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
-  process.stdout.write(`controller ${c.url}\n`);
-  process.on('SIGTERM', () => {
-    const cpu = process.cpuUsage();
-    process.stderr.write(`${JSON.stringify({ bench: 'controller process CPU', user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000) })}\n`);
-    if (serviceSpans.enabled) process.stderr.write(`${JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: serviceSpans.summary() })}\n`);
-    void c.close().then(() => process.exit(0));
-  });
-} else {
-  await main();
-}
+if (process.argv.includes('--controller')) await runControllerChild('loadgen-bench');
+else await main();

@@ -1,81 +1,98 @@
 /**
- * Service setup end to end (`npx tsx bench/services.bench.ts [cycles] [--in-process]`): a
- * controller on 127.0.0.1 with three simulated gNMI routers in a chain (plaintext gNMI; in a
- * child process `cnsdn-sim gnmi` by default, so the routers do not share the controller's
- * event loop; `--in-process` runs them in the bench's own process). Each
- * cycle POSTs an L3NM service from r1 to r3 on the TFS REST API and polls GET until it is
- * ACTIVE every millisecond (VRF, subinterfaces with addresses, /30s, static routes on all three routers, as one
- * network-wide transaction), then DELETEs it (DELETE returns once every router is deconfigured).
+ * Service setup end to end (`npx tsx bench/services.bench.ts [cycles] [--in-process] [--poll]`):
+ * three simulated gNMI routers in a chain (plaintext gNMI, `cnsdn-sim gnmi` in a child process)
+ * and a controller on 127.0.0.1 in a second child process (bench/children.ts); this process is
+ * only the client. Each cycle POSTs an L3NM service from r1 to r3 on the TFS REST API and waits
+ * until it is ACTIVE (VRF, subinterfaces with addresses, /30s, static routes on all three
+ * routers, as one network-wide transaction), then DELETEs it (DELETE returns once every router
+ * is deconfigured). ACTIVE is seen the way a client following the controller's event stream sees
+ * it (GET /api/events, then one GET of the service per event); `--poll` polls GET every
+ * millisecond instead. `--in-process`: controller and routers in this process (for --cpu-prof).
+ * Reports latency percentiles, the controller's CPU per cycle and, with CNSDN_SERVICE_SPANS=1,
+ * where the activation's time goes.
  */
-import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startController } from '../src/app/index.js';
-import { serviceSpans } from '../src/service/spans.js';
-import { startGnmiSim } from '../src/sim/gnmi/run.js';
+import { CnsdnClient } from '../src/cli/client.js';
+import { StatusWatcher } from '../src/cli/loadgen-watch.js';
+import { runControllerChild, startControllerChild, startRouters } from './children.js';
 import { summarize } from './stats.js';
 
 const args = process.argv.slice(2);
 const CYCLES = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
 const IN_PROCESS = args.includes('--in-process');
+const POLL = args.includes('--poll');
 const WARMUP = 10;
 const ROUTERS = ['r1', 'r2', 'r3'];
 
 const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
 const ep = (device: string, endpoint: string) => ({ device_id: { device_uuid: { uuid: device } }, endpoint_uuid: { uuid: endpoint } });
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
-interface Routers {
+interface Setup {
+  url: string;
   ports: number[];
+  /** Controller CPU (ms) and spans since the last mark. */
+  mark(): Promise<{ cpuMs: number; spans?: unknown }>;
   close(): Promise<void>;
 }
 
-async function inProcess(): Promise<Routers> {
+async function inProcess(): Promise<Setup> {
+  const { startGnmiSim } = await import('../src/sim/gnmi/run.js');
+  const { startController } = await import('../src/app/index.js');
+  const { serviceSpans } = await import('../src/service/spans.js');
+  process.env.CNSDN_RATE_LIMIT ??= '0';
+  process.env.CNSDN_SHED_LAG_MS ??= '0';
   const sim = await startGnmiSim({ port: 0, count: 3, tls: 'insecure', interfaces: ['Ethernet1', 'Ethernet2', 'Ethernet3'], hostnamePrefix: 'r' });
-  return { ports: sim.targets.map((t) => t.port), close: () => sim.close() };
+  const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
+  let cpu = process.cpuUsage();
+  return {
+    url: c.url,
+    ports: sim.targets.map((t) => t.port),
+    mark: async () => {
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      const spans = serviceSpans.enabled ? serviceSpans.summary() : undefined;
+      serviceSpans.reset();
+      return { cpuMs: (used.user + used.system) / 1000, spans };
+    },
+    close: async () => {
+      await c.close();
+      await sim.close();
+    },
+  };
 }
 
-function childProcess(): Promise<Routers> {
-  const bin = new URL('../bin/cnsdn-sim.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'gnmi', '--port', '0', '--count', '3', '--insecure', '--interfaces', 'Ethernet1,Ethernet2,Ethernet3', '--hostname-prefix', 'r'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const close = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void close();
-      reject(new Error('cnsdn-sim gnmi did not start within 15 s'));
-    }, 15_000);
-    const ports: number[] = [];
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const m of out.matchAll(/listening on 127\.0\.0\.1:(\d+)/g)) if (!ports.includes(Number(m[1]))) ports.push(Number(m[1]));
-      if (ports.length === 3) {
-        clearTimeout(timer);
-        resolve({ ports, close });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cnsdn-sim gnmi exited with ${code}`));
-    });
-  });
+async function children(): Promise<Setup> {
+  const routers = await startRouters(3, 'Ethernet1,Ethernet2,Ethernet3');
+  const controller = await startControllerChild(new URL(import.meta.url).pathname);
+  console.error(`routers: pid ${routers.pid}; controller: pid ${controller.pid} at ${controller.url}; client: pid ${process.pid}`);
+  return {
+    url: controller.url,
+    ports: routers.ports,
+    mark: async () => {
+      const m = (await controller.mark()) as { cpu_user_ms: number; cpu_system_ms: number; spans?: unknown; from: string };
+      return { cpuMs: m.cpu_user_ms + m.cpu_system_ms, spans: m.spans, from: m.from };
+    },
+    close: async () => {
+      await controller.stop();
+      await routers.stop();
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  // One client polls as fast as it can: the web tier's per-client rate limit and lag shedding are not what is measured.
-  process.env.CNSDN_RATE_LIMIT ??= '0';
-  process.env.CNSDN_SHED_LAG_MS ??= '0';
-  const sim = IN_PROCESS ? await inProcess() : await childProcess();
-  const c = await startController({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'cnsdn-svc-bench-')), logLevel: 'silent', southboundAllow: '127.0.0.0/8' });
+  const loadBefore = load();
+  const sim = IN_PROCESS ? await inProcess() : await children();
   const call = async (method: string, path: string, body?: unknown) => {
-    // Uncompressed responses: the status polls should cost the controller as little as possible.
+    // Uncompressed responses: reading the status should cost the controller as little as possible.
     const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-    const res = await fetch(`${c.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${sim.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return JSON.parse(text) as Record<string, unknown>;
@@ -101,6 +118,17 @@ async function main(): Promise<void> {
     if (Date.now() > deadline) throw new Error('routers not ENABLED within 15 s');
     await new Promise((r) => setTimeout(r, 50));
   }
+  const watcher = POLL ? undefined : await StatusWatcher.open(new CnsdnClient({ url: sim.url, timeoutMs: 10_000 }), 'admin');
+  const pollUntilActive = async () => {
+    const until = Date.now() + 5000;
+    for (;;) {
+      const s = await call('GET', '/tfs-api/context/admin/service/bench-l3');
+      if ((s.service_status as { service_status: string }).service_status === 'SERVICESTATUS_ACTIVE') return;
+      if ((s.service_config as { config_rules: Array<{ custom?: { resource_key: string } }> }).config_rules.some((r) => r.custom?.resource_key === '/cnsdn/failure')) throw new Error(`activation failed: ${JSON.stringify(s)}`);
+      if (Date.now() > until) throw new Error('not ACTIVE within 5 s');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
 
   const service = {
     service_id: { context_id: { context_uuid: { uuid: 'admin' } }, service_uuid: { uuid: 'bench-l3' } },
@@ -117,43 +145,33 @@ async function main(): Promise<void> {
   const setup: number[] = [];
   const teardown: number[] = [];
   const post: number[] = [];
-  const polls: number[] = [];
   for (let i = 0; i < CYCLES + WARMUP; i++) {
+    if (i === WARMUP) await sim.mark();
     const t0 = performance.now();
-    if (i === WARMUP) serviceSpans.reset();
     await call('POST', '/tfs-api/context/admin/services', service);
     const tPost = performance.now();
-    let n = 0;
-    const until = Date.now() + 5000;
-    for (;;) {
-      n++;
-      const s = await call('GET', '/tfs-api/context/admin/service/bench-l3');
-      const status = (s.service_status as { service_status: string }).service_status;
-      if (status === 'SERVICESTATUS_ACTIVE') break;
-      if ((s.service_config as { config_rules: Array<{ custom?: { resource_key: string } }> }).config_rules.some((r) => r.custom?.resource_key === '/cnsdn/failure')) throw new Error(`activation failed: ${JSON.stringify(s)}`);
-      if (Date.now() > until) throw new Error('not ACTIVE within 5 s');
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    if (watcher) await watcher.untilActive('bench-l3', 5000);
+    else await pollUntilActive();
     const t1 = performance.now();
     await call('DELETE', '/tfs-api/context/admin/service/bench-l3');
     const t2 = performance.now();
     if (i >= WARMUP) {
       post.push(tPost - t0);
-      polls.push(n);
       setup.push(t1 - t0);
       teardown.push(t2 - t1);
     }
   }
-  const where = IN_PROCESS ? 'in-process' : 'child process';
-  console.log(JSON.stringify({ bench: `service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers, ${where})`, unit: 'ms', ...summarize(setup) }));
+  const measured = await sim.mark();
+  await watcher?.close();
+  const where = `${IN_PROCESS ? 'controller and routers in-process' : 'controller and routers in child processes'}, ACTIVE seen by ${POLL ? 'GET every ms' : 'the event stream'}`;
+  const loadAfter = load();
+  console.log(JSON.stringify({ bench: `service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers; ${where})`, unit: 'ms', ...summarize(setup), load: `${loadBefore} -> ${loadAfter}` }));
   console.log(JSON.stringify({ bench: 'service teardown, NBI DELETE -> every router deconfigured', unit: 'ms', ...summarize(teardown) }));
   console.log(JSON.stringify({ bench: 'of which: the POST answered', unit: 'ms', ...summarize(post) }));
-  console.log(JSON.stringify({ bench: 'GET polls per setup', ...summarize(polls) }));
-  if (serviceSpans.enabled) console.log(JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: serviceSpans.summary() }));
-  const cpu = process.cpuUsage();
-  console.log(JSON.stringify({ bench: 'CPU of this process (controller + client)', user_ms: Math.round(cpu.user / 1000), system_ms: Math.round(cpu.system / 1000) }));
-  await c.close();
+  console.log(JSON.stringify({ bench: `controller CPU per cycle (setup + teardown${IN_PROCESS ? ', client and routers included' : ''})`, unit: 'ms', value: Math.round((measured.cpuMs / CYCLES) * 100) / 100 }));
+  if (measured.spans) console.log(JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: measured.spans }));
   await sim.close();
 }
 
-await main();
+if (process.argv.includes('--controller')) await runControllerChild('svc-bench');
+else await main();
