@@ -50,15 +50,21 @@ export class Cow {
   /** The container holder[name], made own (copied, or created when absent and `create`). */
   obj(holder: Obj, name: string, create = true): Obj | undefined {
     const v = holder[name] as Obj | undefined;
-    if (v === undefined) return create ? (holder[name] = this.mark({})) : undefined;
-    return this.#own.has(v) ? v : (holder[name] = this.mark({ ...v }));
+    if (v !== undefined && this.#own.has(v)) return v;
+    if (v === undefined && !create) return undefined;
+    const own = this.mark(v === undefined ? {} : { ...v });
+    holder[name] = own;
+    return own;
   }
 
   /** The list map holder[name], made own. */
   map(holder: Obj, name: string, create = true): EntryMap | undefined {
     const v = holder[name] as EntryMap | undefined;
-    if (v === undefined) return create ? (holder[name] = this.mark(new Map())) : undefined;
-    return this.#own.has(v) ? v : (holder[name] = this.mark(new Map(v)));
+    if (v !== undefined && this.#own.has(v)) return v;
+    if (v === undefined && !create) return undefined;
+    const own: EntryMap = this.mark(v === undefined ? new Map() : new Map(v));
+    holder[name] = own;
+    return own;
   }
 
   /** The entry of an own map, made own; undefined when absent. */
