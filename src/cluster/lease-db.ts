@@ -4,10 +4,9 @@
  * device's lease is valid while its owner's member row is alive and of the same incarnation.
  */
 import { Kysely, sql } from 'kysely';
-import postgres from 'postgres';
 import { CnsdnError } from '../common/errors.js';
 import { isSerializationFailure, withRetry } from '../store/index.js';
-import { SafePostgresJSDialect } from '../store/pg-driver.js';
+import { postgresClient, SafePostgresJSDialect } from '../store/pg-driver.js';
 
 interface MemberTable {
   id: string;
@@ -128,7 +127,7 @@ export class SqlLeaseStore implements LeaseStore {
   static open(url: string): SqlLeaseStore {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new CnsdnError('INVALID_ARGUMENT', 'cluster leases need a PostgreSQL or CockroachDB URL');
     return new SqlLeaseStore(() => {
-      const client = postgres(url, { max: 4, connect_timeout: 5, onnotice: () => {}, connection: { application_name: 'cnsdn-cluster' } });
+      const client = postgresClient(url, { max: 4, applicationName: 'cnsdn-cluster', connectTimeoutS: 5 });
       return new Kysely<ClusterDb>({ dialect: new SafePostgresJSDialect(client) });
     });
   }

@@ -24,7 +24,27 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
-import type { ReservedSql, Sql } from 'postgres';
+import postgres, { type ReservedSql, type Sql } from 'postgres';
+
+const CONNECT_TIMEOUT_S = 10;
+
+/**
+ * A postgres.js client for `url` (one or several hosts). Our defaults apply only where the URL is
+ * silent (postgres.js lets explicit options win over the URL). `target_session_attrs=read-write`
+ * is asked of postgres.js as `primary`: its read-write test looks only at
+ * default_transaction_read_only, which a PostgreSQL 14+ hot standby reports as off, so during a
+ * failover it settled on the standby and every write failed there until the promotion.
+ */
+export function postgresClient(url: string, options: { max: number; applicationName: string; connectTimeoutS?: number }): Sql {
+  const params = new URLSearchParams(url.split('?')[1] ?? '');
+  return postgres(url, {
+    max: options.max,
+    ...(params.has('connect_timeout') ? {} : { connect_timeout: options.connectTimeoutS ?? CONNECT_TIMEOUT_S }),
+    ...(params.get('target_session_attrs') === 'read-write' ? { target_session_attrs: 'primary' as const } : {}),
+    onnotice: () => {},
+    connection: { application_name: options.applicationName },
+  });
+}
 
 /** postgres.js error codes of a connection that is gone or could not be made. */
 const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT']);
@@ -41,6 +61,9 @@ export function isConnectionError(err: unknown): boolean {
   }
   return false;
 }
+
+/** How long a query waits for a pool connection before it fails as a connection error. */
+const RESERVE_WAIT_MS = 5000;
 
 function lostError(): Error {
   return Object.assign(new Error('the database connection was lost'), { code: 'CONNECTION_CLOSED' });
@@ -72,7 +95,7 @@ class SafeConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lost) throw lostError();
-    this.#reserved ??= await this.sql.reserve();
+    this.#reserved ??= await this.#reserve();
     try {
       const result = await this.#reserved.unsafe(query.sql, query.parameters as never[], this.#capture as never);
       const { command, count } = result;
@@ -83,6 +106,33 @@ class SafeConnection implements DatabaseConnection {
     } catch (err) {
       if (isConnectionError(err)) this.#lost = true;
       throw err;
+    }
+  }
+
+  /**
+   * A connection from the pool, waited for at most RESERVE_WAIT_MS: while no host qualifies (a
+   * failover in progress) postgres.js keeps trying the hosts and would hold the caller forever.
+   * A connection that arrives after the wait goes back to the pool.
+   */
+  async #reserve(): Promise<ReservedSql> {
+    const pending = this.sql.reserve();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no database connection within ${RESERVE_WAIT_MS} ms`), { code: 'CONNECT_TIMEOUT' })),
+        RESERVE_WAIT_MS,
+      );
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      pending.then(
+        (late) => late.release(),
+        () => undefined,
+      );
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

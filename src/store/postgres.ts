@@ -1,8 +1,7 @@
 import { Kysely } from 'kysely';
-import postgres from 'postgres';
 import { detectEngine, migrate } from './migrations.js';
 import { CnsdnError } from '../common/errors.js';
-import { isConnectionError, SafePostgresJSDialect } from './pg-driver.js';
+import { isConnectionError, postgresClient, SafePostgresJSDialect } from './pg-driver.js';
 import { storeError } from './reader.js';
 import type { BackendTraits, StoreDb } from './schema.js';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
@@ -18,24 +17,12 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
   maxConnections?: number;
 }
 
-const CONNECT_TIMEOUT_S = 10;
-
-/** postgres.js lets explicit options win over the URL: set ours only where the URL is silent. */
-function connectTimeout(url: string): { connect_timeout?: number } {
-  return new URLSearchParams(url.split('?')[1] ?? '').has('connect_timeout') ? {} : { connect_timeout: CONNECT_TIMEOUT_S };
-}
-
 /**
  * Opens a PostgreSQL/CockroachDB store. The URL may list several hosts (`postgres://h1:5432,h2:5432/db`)
  * with `?target_session_attrs=read-write`: postgres.js then connects only to the writable primary.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
-  const client = postgres(url, {
-    max: options.maxConnections ?? 10,
-    ...connectTimeout(url),
-    onnotice: () => {},
-    connection: { application_name: 'cnsdn' },
-  });
+  const client = postgresClient(url, { max: options.maxConnections ?? 10, applicationName: 'cnsdn' });
   const db = new Kysely<StoreDb>({ dialect: new SafePostgresJSDialect(client) });
   try {
     await migrate(db, await detectEngine(db));
