@@ -47,6 +47,9 @@ export interface ScenarioFigures {
   ownership: 'leases' | 'n/a';
   /** Replicas that exited by themselves during the scenario (restarted before the next one). */
   replicas_crashed: Node[];
+  /** Failed requests by HTTP status (0: no answer within the client's timeout) and when they started, in s from the failure (at most 20). */
+  failed_by_status: Record<string, number>;
+  failed_at_s: number[];
   /** One-minute load average of the machine at the failure and at the end of the scenario. */
   load_avg: [number, number];
   note?: string;
@@ -60,6 +63,8 @@ const STREAM = 'CNSDN_EVENTS';
 const RECOVERY_BOUND_MS = 60_000;
 
 const json = process.argv.includes('--json');
+/** --strict: exit 4 when a scenario misses a target or a replica crashed (the CI gate). */
+const strict = process.argv.includes('--strict');
 const only = process.argv.find((a) => a.startsWith('--scenarios='))?.slice('--scenarios='.length).split(',');
 const chosen = SCENARIOS.filter((s) => !only || only.includes(s));
 const say = (msg: string) => process.stderr.write(`[lab ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -239,7 +244,14 @@ async function measure(
   await waitFor('events of acknowledged writes', async () => acked.every((w) => load.eventsByUuid.has(w.uuid)), 20_000, 500).catch(() => undefined);
   const eventsLost = acked.filter((w) => !load.eventsByUuid.has(w.uuid)).length;
   const eventsDuplicated = acked.filter((w) => (load.eventsByUuid.get(w.uuid) ?? 0) > 1).length;
-  const failed = writes.filter((w) => !w.ok).length + checks.filter((c) => !c.ok).length;
+  const failures = [...writes.filter((w) => !w.ok).map((w) => ({ at: w.start, status: w.status })), ...checks.filter((c) => !c.ok)];
+  const failed = failures.length;
+  const failedByStatus: Record<string, number> = {};
+  for (const f of failures) failedByStatus[String(f.status)] = (failedByStatus[String(f.status)] ?? 0) + 1;
+  const failedAt = failures
+    .map((f) => Math.round((f.at - recoveredFrom) / 100) / 10)
+    .sort((a, b) => a - b)
+    .slice(0, 20);
   const total = writes.length + checks.length;
   const figures = {
     scenario,
@@ -257,6 +269,8 @@ async function measure(
     session_survived: checks.length > 0 && checks.every((c) => c.ok || c.status !== 401),
     ownership,
     replicas_crashed: crashed,
+    failed_by_status: failedByStatus,
+    failed_at_s: failedAt,
     load_avg: [Math.round(loadAtFailure * 10) / 10, Math.round(loadavg()[0] * 10) / 10] as [number, number],
     ...(note ? { note } : {}),
   };
@@ -376,6 +390,11 @@ async function main(): Promise<void> {
       }),
     );
     await load.stop();
+  }
+  const missed = results.filter((r) => r.targets_missed.length > 0 || r.replicas_crashed.length > 0);
+  if (strict && missed.length > 0) {
+    say(`--strict: ${missed.map((r) => `${r.scenario} (${[...r.targets_missed, ...r.replicas_crashed.map((n) => `${n} crashed`)].join(', ')})`).join('; ')}`);
+    exitCode = 4;
   }
   if (!json) {
     for (const r of results)
