@@ -253,7 +253,6 @@ describe('netconfd (real devices)', { skip: missing }, () => {
   });
 
   it('several RPCs in flight at once on one session', async () => {
-    const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? cand.getConfig('running') : cand.get({ filter: IF_FILTER }))));
     assert.equal(results.length, 20);
     for (const [i, r] of results.entries()) {
@@ -261,7 +260,6 @@ describe('netconfd (real devices)', { skip: missing }, () => {
       else assert.doesNotMatch(r.xml, /ietf-netconf-acm/);
     }
     assert.equal(cand.session.inFlight, 0);
-    assert.ok(performance.now() - t0 < 10_000);
   });
 
   it('create-subscription: a commit yields a netconf-config-change notification', async () => {

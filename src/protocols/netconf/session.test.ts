@@ -94,9 +94,7 @@ describe('session: hello', () => {
 
   it('a device that never says hello → NETCONF_TIMEOUT within the bound', async () => {
     const dev = new FakeDevice();
-    const t0 = Date.now();
-    await rejectsWith(NetconfClient.over(dev.stream, { helloTimeoutMs: 100 }), 'NETCONF_TIMEOUT', /no hello/);
-    assert.ok(Date.now() - t0 < 1000);
+    await rejectsWith(NetconfClient.over(dev.stream, { helloTimeoutMs: 100 }), 'NETCONF_TIMEOUT', /no hello from the device within 100 ms/);
     assert.equal(dev.stream.destroyed, true);
   });
 
@@ -172,24 +170,21 @@ describe('session: RPCs', () => {
     assert.equal(client.closed, true);
   });
 
-  it('an XML bomb in a reply → NETCONF_XML quickly', async () => {
+  it('an XML bomb in a reply → NETCONF_XML: refused at its DOCTYPE, nothing expanded', async () => {
     const { dev, client } = await connected();
     dev.onRpc = (req, d) =>
       d.send(
         `<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rpc-reply xmlns="${NS_BASE}" message-id="${req.messageId}"><data>&c;</data></rpc-reply>`,
       );
-    const t0 = performance.now();
-    await rejectsWith(client.get(), 'NETCONF_XML');
-    assert.ok(performance.now() - t0 < 100);
+    await rejectsWith(client.get(), 'NETCONF_XML', /XML with a DOCTYPE is refused/);
+    assert.equal(client.closed, true);
   });
 
   it('a silent device → NETCONF_TIMEOUT for that RPC; the session stays usable and ignores the late reply', async () => {
     const { dev, client } = await connected();
     const late: Parameters<FakeDevice['onRpc']>[0][] = [];
     dev.onRpc = (req) => late.push(req);
-    const t0 = Date.now();
     await rejectsWith(client.get({ timeoutMs: 80 }), 'NETCONF_TIMEOUT', /no reply to get \(message-id 1\) within 80 ms/);
-    assert.ok(Date.now() - t0 < 1000);
     assert.equal(client.closed, false);
     assert.equal(client.session.inFlight, 0);
     dev.onRpc = (req, d) => d.reply(req, OK);
@@ -281,11 +276,10 @@ describe('session: RPCs', () => {
     assert.equal(lenient.client.closed, true);
   });
 
-  it('close() on a silent device returns within its bound', async () => {
+  it('close() on a silent device returns (its bound, not an answer, ends the wait)', async () => {
     const { dev, client } = await connected();
-    const t0 = Date.now();
     await client.close(100);
-    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(dev.requests.at(-1)?.op, 'close-session');
     assert.equal(dev.stream.destroyed, true);
   });
 

@@ -42,13 +42,12 @@ const BOMB = `<?xml version="1.0"?>
 <rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="1"><data>&lol9;</data></rpc-reply>`;
 
 describe('xml: safe parsing', () => {
-  it('rejects a billion-laughs bomb quickly with NETCONF_XML', () => {
-    const t0 = performance.now();
+  it('rejects a billion-laughs bomb at its DOCTYPE with NETCONF_XML, before any expansion', () => {
     assert.equal(
       codeOf(() => parseXml(BOMB)),
       'NETCONF_XML',
     );
-    assert.ok(performance.now() - t0 < 100, `took ${performance.now() - t0} ms`);
+    assert.throws(() => parseXml(BOMB), /XML with a DOCTYPE is refused/);
   });
 
   it('rejects any DOCTYPE, even a harmless one, and external entities', () => {
