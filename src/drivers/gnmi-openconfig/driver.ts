@@ -303,7 +303,7 @@ export class GnmiOpenconfigDriver implements Driver {
     resources: readonly Resource[],
     compose: (key: string, ref: ResourceRef, value: unknown) => Op[],
     send: (client: GnmiClient, ops: Op[]) => Promise<unknown>,
-    validate?: (ops: Op[]) => CnsdnError | undefined,
+    validate?: (ops: Op[]) => Promise<CnsdnError | undefined>,
   ): Promise<ResourceResult[]> {
     const session = this.#need(op);
     if (resources.length === 0) return [];
@@ -324,7 +324,7 @@ export class GnmiOpenconfigDriver implements Driver {
       );
       return invalid.map((e) => e ?? because);
     }
-    const refused = validate?.(ops);
+    const refused = await validate?.(ops);
     if (refused) return resources.map(() => refused);
     try {
       await this.#call(session, `gNMI Set (${op}, ${resources.length} resources)`, (c) => send(c, ops));

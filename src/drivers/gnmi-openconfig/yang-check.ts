@@ -1,14 +1,15 @@
 /**
  * Validation of a rendered SetRequest against the YANG models the device announced in its
  * Capabilities, before it is sent. Module files come from CNSDN_YANG_PATH (default: the shared
- * OpenConfig fixtures when present, and the IETF modules of netconfd). On when CNSDN_YANG_PATH is set
- * or CNSDN_YANG_VALIDATE=1; CNSDN_YANG_VALIDATE=0 turns it off.
- * A model not found is reported once and skipped; it never blocks a change.
+ * OpenConfig fixtures when present, and the IETF modules of netconfd); on by default,
+ * CNSDN_YANG_VALIDATE=0 turns it off. The models compile on a worker thread (the event loop is not
+ * blocked); a model not found, or data under a node no announced model defines, is logged once and
+ * sent unvalidated: it never blocks a change.
  */
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { GnmiPath } from '../../protocols/gnmi/index.js';
-import { type AnnouncedModule, sharedModelRegistry, southboundValidation, validateUpdates, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
+import { type AnnouncedModule, hasTopNode, southboundModels, validateUpdates, warnOnce } from '../../protocols/yang/index.js';
 
 export class GnmiYangCheck {
   #models: AnnouncedModule[] = [];
@@ -19,19 +20,20 @@ export class GnmiYangCheck {
   }
 
   /** The refusal of these updates, or undefined when they are valid or cannot be checked. */
-  check(label: string, updates: readonly { path: GnmiPath; value: unknown }[]): CnsdnError | undefined {
-    const env = process.env;
-    if (!southboundValidation(env) || this.#models.length === 0 || updates.length === 0) return undefined;
-    const dirs = yangSearchPath(env, SHARED_DIR);
-    if (dirs.length === 0) return undefined;
-    const tops = [...new Set(updates.map((u) => (u.path.origin && u.path.origin !== 'openconfig' ? `${u.path.origin}:` : '') + (u.path.elem[0]?.name ?? '')))];
-    const set = sharedModelRegistry(dirs).schemaForTopNodes(this.#models, tops);
-    for (const m of set.missing) warnOnce(`missing:${m}`, `YANG module ${m} announced by a device is not in ${dirs.join(':')}: not validated against it`);
-    if (set.error) warnOnce(`error:${set.error}`, `announced YANG modules do not compile, configuration not validated: ${set.error}`);
-    if (!set.schema) return undefined;
+  async check(label: string, updates: readonly { path: GnmiPath; value: unknown }[]): Promise<CnsdnError | undefined> {
+    if (this.#models.length === 0 || updates.length === 0) return undefined;
+    const topOf = (u: { path: GnmiPath }) => (u.path.origin && u.path.origin !== 'openconfig' ? `${u.path.origin}:` : '') + (u.path.elem[0]?.name ?? '');
+    const schema = await southboundModels(process.env, SHARED_DIR, this.#models, [...new Set(updates.map(topOf))]);
+    if (!schema) return undefined;
+    const known = updates.filter((u) => {
+      if (hasTopNode(schema, topOf(u))) return true;
+      warnOnce(`gnmi-top:${topOf(u)}`, `no model announced by ${label} defines "${topOf(u)}": sent unvalidated`);
+      return false;
+    });
+    if (known.length === 0) return undefined;
     const r = validateUpdates(
-      set.schema,
-      updates.map((u) => ({ elems: u.path.elem, value: u.value })),
+      schema,
+      known.map((u) => ({ elems: u.path.elem, value: u.value })),
     );
     if (r.valid) return undefined;
     return new CnsdnError(

@@ -326,14 +326,16 @@ export class NetconfOpenconfigDriver implements Driver {
     if (resources.length === 0) return [];
     const perResource = this.#settings?.commitPerRule ?? false;
     const known = op === 'set' && session.models.interfaces === 'ietf' ? await this.#knownIetfInterfaces(session, resources) : new Set<string>();
-    const built = resources.map(([key, value]): TxEdit | Error => {
-      try {
-        const trees = this.#trees(session, op, key, value, known);
-        return (op === 'set' && netconfYangRefusal(this.#label, session.client.capabilities, trees)) || { key, trees };
-      } catch (e) {
-        return asError(e);
-      }
-    });
+    const built = await Promise.all(
+      resources.map(async ([key, value]): Promise<TxEdit | Error> => {
+        try {
+          const trees = this.#trees(session, op, key, value, known);
+          return (op === 'set' && (await netconfYangRefusal(this.#label, session.client.capabilities, trees))) || { key, trees };
+        } catch (e) {
+          return asError(e);
+        }
+      }),
+    );
     const firstBad = built.findIndex((b) => b instanceof Error);
     if (firstBad >= 0 && !perResource) {
       const bad = built[firstBad] as Error;

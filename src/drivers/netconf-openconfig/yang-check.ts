@@ -1,28 +1,31 @@
 /**
  * Validation of a rendered edit-config against the YANG modules the device announced in its hello
  * (module=...&revision=...), before it is sent. Same module directories and switches as the gNMI
- * driver's check (CNSDN_YANG_PATH, CNSDN_YANG_VALIDATE=0); a module not found is logged once and skipped.
+ * driver's check (CNSDN_YANG_PATH, CNSDN_YANG_VALIDATE=0; on by default); the models compile on a
+ * worker thread. A module not found, or content in a namespace no announced model defines, is logged
+ * once and sent unvalidated.
  */
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { Capabilities } from '../../protocols/netconf/index.js';
-import { sharedModelRegistry, southboundValidation, validateInstance, warnOnce, yangSearchPath } from '../../protocols/yang/index.js';
+import { hasTopNode, southboundModels, validateInstance, warnOnce } from '../../protocols/yang/index.js';
 import { serialize, type XNode } from './xtree.js';
 
 /** The refusal of this configuration (edit-config content), or undefined when it is valid or cannot be checked. */
-export function netconfYangRefusal(label: string, caps: Capabilities, trees: readonly XNode[]): CnsdnError | undefined {
-  const env = process.env;
-  if (!southboundValidation(env) || caps.modules.length === 0 || trees.length === 0) return undefined;
-  const dirs = yangSearchPath(env, SHARED_DIR);
-  if (dirs.length === 0) return undefined;
+export async function netconfYangRefusal(label: string, caps: Capabilities, trees: readonly XNode[]): Promise<CnsdnError | undefined> {
+  if (caps.modules.length === 0 || trees.length === 0) return undefined;
   const moduleOfNs = new Map(caps.modules.map((m) => [m.namespace, m.module]));
   const tops = [...new Set(trees.map((t) => (moduleOfNs.has(t.ns) ? `${moduleOfNs.get(t.ns)}:${t.name}` : t.name)))];
   const announced = caps.modules.map((m) => ({ name: m.module, revision: m.revision }));
-  const set = sharedModelRegistry(dirs).schemaForTopNodes(announced, tops);
-  for (const m of set.missing) warnOnce(`missing:${m}`, `YANG module ${m} announced by a device is not in ${dirs.join(':')}: not validated against it`);
-  if (set.error) warnOnce(`error:${set.error}`, `announced YANG modules do not compile, configuration not validated: ${set.error}`);
-  if (!set.schema) return undefined;
-  const r = validateInstance(set.schema, trees.map((t) => serialize(t)).join(''), { format: 'xml', type: 'edit' });
+  const schema = await southboundModels(process.env, SHARED_DIR, announced, tops);
+  if (!schema) return undefined;
+  const known = trees.filter((t) => {
+    if (hasTopNode(schema, t.name, t.ns)) return true;
+    warnOnce(`netconf-top:${t.ns} ${t.name}`, `no module announced by ${label} defines <${t.name} xmlns="${t.ns}">: sent unvalidated`);
+    return false;
+  });
+  if (known.length === 0) return undefined;
+  const r = validateInstance(schema, known.map((t) => serialize(t)).join(''), { format: 'xml', type: 'edit' });
   if (r.valid) return undefined;
   return new CnsdnError(
     'INVALID_ARGUMENT',

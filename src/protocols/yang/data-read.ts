@@ -132,6 +132,8 @@ export class InstanceReader {
       const s = c.schema!;
       const kind = s.kind;
       if (kind === 'leaf' || kind === 'container' || kind === 'anydata' || kind === 'anyxml') {
+        // An edit may name a container twice (the device merges them: two <interfaces> in one edit-config).
+        if (kind === 'container' && this.opts.type === 'edit') continue;
         seen ??= new Set();
         if (seen.has(s)) this.error('YANG_DATA_DUPLICATE', dataPath(c), `"${s.name}" appears more than once`);
         else seen.add(s);
@@ -279,6 +281,8 @@ export class InstanceReader {
 
   private xmlElement(el: XmlElement, parent: DataNode, depth: number): void {
     if (this.limit(parent, depth)) return;
+    // What an edit deletes or removes is only named (empty leaves, keys): there is no value to check.
+    if (this.opts.type === 'edit' && el.attrs.some((a) => a.name === 'operation' && a.ns === NETCONF_BASE && (a.value === 'delete' || a.value === 'remove'))) return;
     const mod = this.byNamespace.get(el.ns);
     if (!mod) {
       this.error('YANG_DATA_UNKNOWN_NAMESPACE', `${parent.schema ? dataPath(parent) : ''}/${el.name}`, `element "${el.name}" is in unknown namespace "${el.ns}"`);

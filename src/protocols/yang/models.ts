@@ -143,18 +143,22 @@ export class ModelRegistry {
   }
 }
 
-const registries = new Map<string, ModelRegistry>();
+/** One instance per list of search directories, made on first use and shared in the process. */
+export function perSearchPath<T>(make: (searchDirs: readonly string[]) => T): (searchDirs: readonly string[]) => T {
+  const made = new Map<string, T>();
+  return (searchDirs) => {
+    const key = searchDirs.join('\u0000');
+    let v = made.get(key);
+    if (v === undefined) {
+      v = make(searchDirs);
+      made.set(key, v);
+    }
+    return v;
+  };
+}
 
 /** One registry per list of search directories, shared by every user in the process. */
-export function sharedModelRegistry(searchDirs: readonly string[]): ModelRegistry {
-  const key = searchDirs.join('\u0000');
-  let r = registries.get(key);
-  if (!r) {
-    r = new ModelRegistry(searchDirs);
-    registries.set(key, r);
-  }
-  return r;
-}
+export const sharedModelRegistry = perSearchPath((dirs) => new ModelRegistry(dirs));
 
 const reported = new Set<string>();
 
@@ -166,11 +170,10 @@ export function warnOnce(key: string, msg: string): void {
 }
 
 /**
- * Whether drivers validate configuration before sending it: when CNSDN_YANG_PATH is set (unless
- * CNSDN_YANG_VALIDATE=0), or with CNSDN_YANG_VALIDATE=1 (then the default search path). Off otherwise:
- * the first compilation of a device's models runs on the event loop (seconds for large OpenConfig sets).
+ * Whether drivers and simulators validate configuration against the device's models: on unless
+ * CNSDN_YANG_VALIDATE=0 (it needs a YANG directory too: yangSearchPath). Models compile on a worker
+ * thread (background.ts), so the event loop is not blocked.
  */
 export function southboundValidation(env: Record<string, string | undefined>): boolean {
-  if (env.CNSDN_YANG_VALIDATE === '0') return false;
-  return env.CNSDN_YANG_VALIDATE === '1' || env.CNSDN_YANG_PATH !== undefined;
+  return env.CNSDN_YANG_VALIDATE !== '0';
 }

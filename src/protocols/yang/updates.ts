@@ -29,6 +29,17 @@ function findChild(schema: CompiledSchema, parent: SchemaNode | undefined, name:
   return list.find((c) => c.name === local && (mod === undefined || c.module.name === mod || c.module.prefix === mod));
 }
 
+/**
+ * Whether the schema has this top-level data node: `name` or `module:name` (a module name or prefix);
+ * for XML, the module is found by namespace. Data under a node no announced model defines cannot be
+ * validated: the hooks send it unvalidated rather than refuse it.
+ */
+export function hasTopNode(schema: CompiledSchema, name: string, namespace?: string): boolean {
+  if (namespace === undefined) return findChild(schema, undefined, name) !== undefined;
+  for (const m of schema.modules.values()) if (m.implemented && m.namespace === namespace) return dataChildren(m).some((c) => c.name === name);
+  return false;
+}
+
 /** A key value from a path (text) as RFC 7951 JSON wants it. */
 function keyJson(leaf: SchemaNode | undefined, text: string): unknown {
   let t = leaf?.kind === 'leaf' ? leaf.type : undefined;

@@ -36,6 +36,18 @@ describe('instance validation', () => {
     }
   });
 
+  it('an XML edit: what it deletes has no value to check, a container named twice is merged', () => {
+    const nc = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+    const del = `<top xmlns="urn:cnsdn:test:vt" xmlns:nc="${nc}"><level nc:operation="delete"/><mode nc:operation="remove"/></top>`;
+    assert.deepEqual(validateInstance(schema, del, { format: 'xml', type: 'edit' }).errors, []);
+    const twice = '<top xmlns="urn:cnsdn:test:vt"><level>15</level></top><top xmlns="urn:cnsdn:test:vt"><mode>slow</mode></top>';
+    assert.deepEqual(validateInstance(schema, twice, { format: 'xml', type: 'edit' }).errors, []);
+    assert.ok(validateInstance(schema, twice, { format: 'xml', type: 'config' }).errors.some((e) => e.code === 'YANG_DATA_DUPLICATE' && e.path === '/vt:top'));
+    // Without the operation, an empty level is still a fault.
+    const bad = validateInstance(schema, '<top xmlns="urn:cnsdn:test:vt"><level/></top>', { format: 'xml', type: 'edit' });
+    assert.deepEqual(bad.errors.map((e) => `${e.code} ${e.path}`), ['YANG_DATA_TYPE /vt:top/level']);
+  });
+
   it('refuses state data in a configuration but accepts it as data', () => {
     const d = JSON.parse(okJson);
     d['vt:top'].state = { counter: '7' };

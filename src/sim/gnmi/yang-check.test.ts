@@ -3,19 +3,25 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SHARED_DIR } from '../../common/fixtures.js';
-import { GnmiClient, GnmiError } from '../../protocols/gnmi/index.js';
+import { GnmiClient, GnmiError, type GnmiUpdate } from '../../protocols/gnmi/index.js';
+import { backgroundModels } from '../../protocols/yang/index.js';
+import { MODELS } from './openconfig.js';
 import { type GnmiSim, startGnmiSim } from './run.js';
+import { simSetModels } from './yang-check.js';
 
 const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
 const ifPath = (name: string) => ({ elem: [{ name: 'interfaces' }, { name: 'interface', key: { name } }] });
 
-describe('gNMI simulator: Set validated against the announced models when CNSDN_YANG_PATH is set', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 120_000 }, () => {
+describe('gNMI simulator: Set validated against the announced models (CNSDN_YANG_PATH)', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 120_000 }, () => {
   let sim: GnmiSim;
   let c: GnmiClient;
   const saved = process.env.CNSDN_YANG_PATH;
   before(async () => {
     process.env.CNSDN_YANG_PATH = [join(OC, 'models'), join(OC, 'third_party', 'ietf')].join(':');
     sim = await startGnmiSim({ host: '127.0.0.1', port: 0, tls: 'insecure', interfaces: ['Ethernet1'] });
+    // The simulator compiles its models in the background: wait until it checks Sets.
+    const { announced, tops } = simSetModels(MODELS, [{ path: ifPath('Ethernet1') } as GnmiUpdate]);
+    assert.ok((await backgroundModels(process.env.CNSDN_YANG_PATH.split(':')).get(announced, tops)).schema);
     c = await GnmiClient.connect({ address: sim.targets[0].address, tls: 'insecure', timeoutMs: 60_000 });
   });
   after(async () => {

@@ -4,20 +4,27 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import { NetconfClient, NetconfRpcError } from '../../protocols/netconf/index.js';
+import type { XmlElement } from '../../protocols/netconf/xml.js';
+import { backgroundModels } from '../../protocols/yang/index.js';
 import { type NetconfSim, startNetconfSim } from './run.js';
+import { MODULES } from './schema.js';
+import { simEditModels } from './yang-check.js';
 
 const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
 const USER = { username: 'oc-admin', password: 'oc-S1m-pass' };
 const edit = (mtu: string) =>
   `<interfaces xmlns="http://openconfig.net/yang/interfaces"><interface><name>Ethernet1</name><config><name>Ethernet1</name><mtu>${mtu}</mtu></config></interface></interfaces>`;
 
-describe('NETCONF simulator: edit-config validated against the announced modules when CNSDN_YANG_PATH is set', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 120_000 }, () => {
+describe('NETCONF simulator: edit-config validated against the announced modules (CNSDN_YANG_PATH)', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 120_000 }, () => {
   let sim: NetconfSim;
   let c: NetconfClient;
   const saved = process.env.CNSDN_YANG_PATH;
   before(async () => {
     process.env.CNSDN_YANG_PATH = [join(OC, 'models'), join(OC, 'third_party', 'ietf')].join(':');
     sim = await startNetconfSim({ port: 0, count: 1, users: [USER], interfaces: ['Ethernet1'] });
+    // The simulator compiles its modules in the background: wait until it checks edits.
+    const { announced, tops } = simEditModels(MODULES, [{ ns: 'http://openconfig.net/yang/interfaces', name: 'interfaces' } as XmlElement]);
+    assert.ok((await backgroundModels(process.env.CNSDN_YANG_PATH.split(':')).get(announced, tops)).schema);
     c = await NetconfClient.connect({
       host: '127.0.0.1',
       port: sim.devices[0].port,

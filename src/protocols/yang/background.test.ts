@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SHARED_DIR } from '../../common/fixtures.js';
+import { backgroundModels } from './background.js';
+import { sharedModelRegistry } from './models.js';
+import { validateInstance } from './validate.js';
+
+const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
+const DIRS = [join(OC, 'models'), join(OC, 'third_party', 'ietf')];
+const ANNOUNCED = [{ name: 'openconfig-interfaces' }, { name: 'openconfig-if-ip' }, { name: 'iana-if-type' }, { name: 'no-such-module' }];
+const BAD = JSON.stringify({ 'openconfig-interfaces:interfaces': { interface: [{ name: 'eth0', config: { name: 'eth0', mtu: 70000, type: 'iana-if-type:ethernetCsmacd' } }] } });
+
+describe('YANG models compiled on a worker thread', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 300_000 }, () => {
+  it('compiles off the event loop and gives a schema that validates as one compiled here', async () => {
+    const bg = backgroundModels(DIRS);
+    assert.equal(bg.peek(ANNOUNCED, ['interfaces']), undefined, 'nothing compiled yet');
+    // The event loop keeps turning while the set compiles (a compilation on this thread would stop it).
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const set = await bg.get(ANNOUNCED, ['interfaces']);
+    spinning = false;
+    assert.ok(turns > 10, `event loop turned ${turns} times during the compilation`);
+    assert.deepEqual(set.missing, ['no-such-module']);
+    assert.ok(set.schema?.modules.has('openconfig-interfaces'));
+    assert.equal(bg.peek(ANNOUNCED, ['interfaces']), set, 'kept for the next request');
+
+    const here = sharedModelRegistry(DIRS).schemaForTopNodes(ANNOUNCED, ['interfaces']);
+    assert.deepEqual([...set.schema!.modules.keys()].sort(), [...here.schema!.modules.keys()].sort());
+    const remote = validateInstance(set.schema!, BAD, { format: 'json', type: 'config' });
+    const local = validateInstance(here.schema!, BAD, { format: 'json', type: 'config' });
+    assert.equal(remote.valid, false);
+    assert.deepEqual(remote.errors, local.errors);
+    assert.ok(remote.errors.some((e) => e.code === 'YANG_DATA_RANGE' && e.path === "/openconfig-interfaces:interfaces/interface[name='eth0']/config/mtu"));
+  });
+
+  it('reports a set whose modules are all missing without a schema', async () => {
+    const set = await backgroundModels(DIRS).get([{ name: 'no-such-module' }], ['x']);
+    assert.equal(set.schema, undefined);
+    assert.deepEqual(set.missing, ['no-such-module']);
+  });
+});

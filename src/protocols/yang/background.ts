@@ -1,0 +1,222 @@
+/**
+ * Model sets compiled on a worker thread, so that the event loop of the controller (or of a simulator
+ * in the same process) is never blocked by a compilation: `get()` resolves when the set is compiled,
+ * `peek()` answers at once (the set, or undefined while it compiles). Compiled sets are kept in this
+ * thread by (search path, announced modules with revisions, top-level nodes); the worker keeps its own
+ * cache by (module, revision, features, deviations) files (SchemaCache). When no worker can be
+ * started, sets are compiled on this thread as before.
+ */
+import { Worker } from 'node:worker_threads';
+import { type AnnouncedModule, type ModelSet, perSearchPath, sharedModelRegistry, southboundValidation, warnOnce, yangSearchPath } from './models.js';
+import type { CompiledSchema } from './schema.js';
+
+export interface BackgroundRequest {
+  id: number;
+  searchDirs: readonly string[];
+  announced: readonly AnnouncedModule[];
+  /** The top-level nodes the data touches (a smaller set is compiled); all announced modules when absent. */
+  tops?: readonly string[];
+}
+
+export interface BackgroundReply {
+  id: number;
+  set: ModelSet;
+}
+
+type Job = Omit<BackgroundRequest, 'id'>;
+
+/** The worker ends after this long without work (what it compiled is kept in this thread). */
+const IDLE_MS = 30_000;
+const MAX_SETS = 32;
+
+function compileHere(job: Job): ModelSet {
+  const registry = sharedModelRegistry(job.searchDirs);
+  return job.tops ? registry.schemaForTopNodes(job.announced, job.tops) : registry.schemaFor(job.announced);
+}
+
+class WorkerHost {
+  private worker?: Worker;
+  private broken = false;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { job: Job; resolve: (s: ModelSet) => void }>();
+  private idleTimer?: NodeJS.Timeout;
+
+  compile(job: Job): Promise<ModelSet> {
+    const w = this.broken ? undefined : this.start();
+    if (!w) return new Promise((resolve) => setImmediate(() => resolve(compileHere(job))));
+    clearTimeout(this.idleTimer);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, { job, resolve });
+      w.ref();
+      w.postMessage({ ...job, id } satisfies BackgroundRequest);
+    });
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker) return this.worker;
+    // Built, the worker is compile-worker.js; under tsx (tests, benches) it is .ts and the worker
+    // registers tsx's loader first (loaders registered in this thread do not reach workers in Node 20).
+    const ts = import.meta.url.endsWith('.ts');
+    const file = new URL(`./compile-worker${ts ? '.ts' : '.js'}`, import.meta.url);
+    let w: Worker;
+    try {
+      w = ts
+        ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true })
+        : new Worker(file);
+    } catch (e) {
+      this.fail(e as Error);
+      return undefined;
+    }
+    w.on('message', (r: BackgroundReply) => {
+      const job = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      job?.resolve(r.set);
+      if (this.waiting.size === 0) this.rest(w);
+    });
+    w.on('error', (e) => this.fail(e));
+    w.on('exit', () => {
+      if (this.worker === w) this.worker = undefined;
+      this.drain();
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private rest(w: Worker): void {
+    w.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.waiting.size === 0 && this.worker === w) {
+        this.worker = undefined;
+        void w.terminate();
+      }
+    }, IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private fail(e: Error): void {
+    warnOnce('yang-worker', `YANG compile worker unavailable, compiling on the main thread: ${e.message}`);
+    this.broken = true;
+    const w = this.worker;
+    this.worker = undefined;
+    this.drain();
+    if (w) void w.terminate();
+  }
+
+  /** Jobs the worker will not answer are compiled here. */
+  private drain(): void {
+    const jobs = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const j of jobs) setImmediate(() => j.resolve(compileHere(j.job)));
+  }
+}
+
+const host = new WorkerHost();
+
+export class BackgroundModels {
+  private readonly ready = new Map<string, ModelSet>();
+  private readonly compiling = new Map<string, Promise<ModelSet>>();
+
+  constructor(readonly searchDirs: readonly string[]) {}
+
+  /** The compiled set now, or undefined while it compiles (the compilation is started). */
+  peek(announced: readonly AnnouncedModule[], tops?: readonly string[]): ModelSet | undefined {
+    const key = keyOf(announced, tops);
+    const hit = this.ready.get(key);
+    if (hit) return hit;
+    void this.start(key, announced, tops);
+    return undefined;
+  }
+
+  /** The compiled set, once compiled (on the worker thread). */
+  get(announced: readonly AnnouncedModule[], tops?: readonly string[]): Promise<ModelSet> {
+    const key = keyOf(announced, tops);
+    const hit = this.ready.get(key);
+    return hit ? Promise.resolve(hit) : this.start(key, announced, tops);
+  }
+
+  private start(key: string, announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): Promise<ModelSet> {
+    let p = this.compiling.get(key);
+    if (!p) {
+      p = host.compile({ searchDirs: this.searchDirs, announced, tops }).then((set) => {
+        this.compiling.delete(key);
+        this.ready.set(key, set);
+        while (this.ready.size > MAX_SETS) this.ready.delete(this.ready.keys().next().value!);
+        return set;
+      });
+      this.compiling.set(key, p);
+    }
+    return p;
+  }
+}
+
+function keyOf(announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): string {
+  return JSON.stringify([announced.map((m) => `${m.name}@${m.revision ?? ''}`).sort(), tops ? [...new Set(tops)].sort() : null]);
+}
+
+/** One background model cache per search path, shared by every driver and simulator in the process. */
+export const backgroundModels = perSearchPath((dirs) => new BackgroundModels(dirs));
+
+/** The set, or undefined when it is not compiled within `ms` (it goes on compiling for later use). */
+export function withinMs(p: Promise<ModelSet>, ms: number): Promise<ModelSet | undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), ms);
+    t.unref();
+    void p.then((s) => {
+      clearTimeout(t);
+      resolve(s);
+    });
+  });
+}
+
+/** How long a Set waits for its models to compile before it is sent unvalidated (CNSDN_YANG_COMPILE_WAIT_MS, default 30 s). */
+function compileWaitMs(env: Record<string, string | undefined>): number {
+  const v = Number(env.CNSDN_YANG_COMPILE_WAIT_MS);
+  return Number.isFinite(v) && v >= 0 ? v : 30_000;
+}
+
+function report(set: ModelSet, dirs: readonly string[], who: string): void {
+  for (const m of set.missing) warnOnce(`${who}missing:${m}`, `${who}YANG module ${m} announced by a device is not in ${dirs.join(':')}: not validated against it`);
+  if (set.error) warnOnce(`${who}error:${set.error}`, `${who}announced YANG modules do not compile, configuration not validated: ${set.error}`);
+}
+
+/**
+ * The compiled models a driver validates a change against before sending it, or undefined when it is
+ * sent unvalidated: validation off (CNSDN_YANG_VALIDATE=0), no YANG directory, none of the announced
+ * modules found, or not compiled within the wait. Each such fact is logged once.
+ */
+export async function southboundModels(
+  env: Record<string, string | undefined>,
+  sharedDir: string | undefined,
+  announced: readonly AnnouncedModule[],
+  tops: readonly string[],
+): Promise<CompiledSchema | undefined> {
+  if (!southboundValidation(env) || announced.length === 0) return undefined;
+  const dirs = yangSearchPath(env, sharedDir);
+  if (dirs.length === 0) return undefined;
+  const set = await withinMs(backgroundModels(dirs).get(announced, tops), compileWaitMs(env));
+  if (!set) {
+    warnOnce(`slow:${dirs.join(':')}`, `the device's YANG models are still compiling after ${compileWaitMs(env)} ms: this change is sent unvalidated`);
+    return undefined;
+  }
+  report(set, dirs, '');
+  return set.schema;
+}
+
+/**
+ * The same for a simulated device, answering at once: the models when compiled, else undefined (the
+ * compilation runs in the background and later requests are validated; logged once).
+ */
+export function simulatorModels(env: Record<string, string | undefined>, sharedDir: string | undefined, announced: readonly AnnouncedModule[], tops: readonly string[]): CompiledSchema | undefined {
+  if (!southboundValidation(env) || announced.length === 0) return undefined;
+  const dirs = yangSearchPath(env, sharedDir);
+  if (dirs.length === 0) return undefined;
+  const set = backgroundModels(dirs).peek(announced, tops);
+  if (!set) {
+    warnOnce(`sim-compiling:${dirs.join(':')}`, 'simulator: its YANG models are compiling in the background; requests until then are not validated');
+    return undefined;
+  }
+  report(set, dirs, 'simulator: ');
+  return set.schema;
+}
