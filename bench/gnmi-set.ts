@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { composeUpdate, gnmiOpenconfigDriverFactory, parseResourceKey } from '../src/drivers/gnmi-openconfig/index.js';
 import { GnmiClient, type GnmiClientTls } from '../src/protocols/gnmi/index.js';
+import { procCpuSeconds } from './gnmi-procs.js';
 import { summarize } from './stats.js';
 
 export interface SetTarget {
@@ -14,6 +15,8 @@ export interface SetTarget {
   password: string;
   /** CA certificate file when the target serves TLS. */
   caFile?: string;
+  /** The simulator's pid, for its CPU per Set. */
+  simPid?: number;
 }
 
 export interface SetResult {
@@ -24,6 +27,9 @@ export interface SetResult {
   mean: number;
   perSec: number;
   errors: number;
+  /** CPU per Set over the measured calls: this process (client), and the simulator when its pid is known. */
+  clientUsPerSet: number;
+  simUsPerSet?: number;
 }
 
 const KEY = '/interface[Ethernet1]/subinterface[0]';
@@ -36,10 +42,12 @@ const value = (i: number) => ({
   address_prefix: 24,
 });
 
-async function time(n: number, warmup: number, once: (i: number) => Promise<boolean>): Promise<SetResult> {
+async function time(n: number, warmup: number, simPid: number | undefined, once: (i: number) => Promise<boolean>): Promise<SetResult> {
   for (let i = 0; i < warmup; i++) await once(i);
   const samples: number[] = [];
   let errors = 0;
+  const cpu0 = process.cpuUsage();
+  const sim0 = simPid === undefined ? 0 : procCpuSeconds(simPid);
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const s = performance.now();
@@ -48,7 +56,10 @@ async function time(n: number, warmup: number, once: (i: number) => Promise<bool
     if (!ok) errors++;
   }
   const elapsed = performance.now() - t0;
-  return { ...summarize(samples), perSec: Math.round((n / elapsed) * 1000), errors };
+  const cpu = process.cpuUsage(cpu0);
+  const result: SetResult = { ...summarize(samples), perSec: Math.round((n / elapsed) * 1000), errors, clientUsPerSet: Math.round((cpu.user + cpu.system) / n) };
+  if (simPid !== undefined) result.simUsPerSet = Math.round(((procCpuSeconds(simPid) - sim0) * 1e6) / n);
+  return result;
 }
 
 /** One setConfig([[KEY, value]]) after another through a connected driver instance. */
@@ -59,7 +70,7 @@ export async function driverSets(target: SetTarget, n: number, warmup: number): 
   await driver.connect();
   let firstError: string | undefined;
   try {
-    const result = await time(n, warmup, async (i) => {
+    const result = await time(n, warmup, target.simPid, async (i) => {
       const [r] = await driver.setConfig([[KEY, value(i)]]);
       if (r !== true) firstError ??= (r as Error).message;
       return r === true;
@@ -76,7 +87,7 @@ export async function clientSets(target: SetTarget, n: number, warmup: number): 
   const client = await GnmiClient.connect({ address: `127.0.0.1:${target.port}`, tls, username: target.username, password: target.password });
   const ref = parseResourceKey(KEY);
   try {
-    return await time(n, warmup, async (i) => {
+    return await time(n, warmup, target.simPid, async (i) => {
       const u = composeUpdate(KEY, ref, value(i));
       await client.set({ update: [{ path: u.path, value: { kind: 'json_ietf', value: u.value } }] });
       return true;

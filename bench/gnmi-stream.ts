@@ -11,7 +11,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { GnmiClient, type GnmiSubscription } from '../src/protocols/gnmi/index.js';
+import { GnmiClient, type GnmiSubscription, type LeafSink } from '../src/protocols/gnmi/index.js';
 import { procCpuSeconds } from './gnmi-procs.js';
 
 export type ConsumerKind = 'bare' | 'GnmiClient' | 'leaves';
@@ -114,11 +114,10 @@ async function bare(repoDir: string, port: number, opts: StreamOptions, count: C
   };
 }
 
-/** As the gnmi-openconfig driver reads its counters: a LeafSink resolving each path once. */
-async function leafConsumer(port: number, opts: StreamOptions, count: Count, onError: () => void): Promise<Consumer> {
+/** GnmiClient subscribed to what the controller asks of a target; `leaves` reads it through a LeafSink. */
+async function subscribeCounters(port: number, opts: StreamOptions, leaves?: LeafSink<unknown>): Promise<{ client: GnmiClient; sub: GnmiSubscription }> {
   const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure', username: opts.username, password: opts.password });
-  let leaves = 0;
-  const sub: GnmiSubscription = client.subscribe({
+  const sub = client.subscribe({
     mode: 'STREAM',
     encoding: 'JSON_IETF',
     subscriptions: opts.interfaces.map((i) => ({
@@ -126,12 +125,19 @@ async function leafConsumer(port: number, opts: StreamOptions, count: Count, onE
       mode: 'SAMPLE' as const,
       sampleIntervalNs: BigInt(Math.round(opts.intervalS * 1e9)),
     })),
-    leaves: {
-      numericStrings: true,
-      resolve: (p) => p.elem[p.elem.length - 1]?.name,
-      leaf: () => {
-        leaves++;
-      },
+    ...(leaves ? { leaves } : {}),
+  });
+  return { client, sub };
+}
+
+/** As the gnmi-openconfig driver reads its counters: a LeafSink resolving each path once. */
+async function leafConsumer(port: number, opts: StreamOptions, count: Count, onError: () => void): Promise<Consumer> {
+  let leaves = 0;
+  const { client, sub } = await subscribeCounters(port, opts, {
+    numericStrings: true,
+    resolve: (p) => p.elem[p.elem.length - 1]?.name,
+    leaf: () => {
+      leaves++;
     },
   });
   const timer = setInterval(() => {
@@ -150,16 +156,7 @@ async function leafConsumer(port: number, opts: StreamOptions, count: Count, onE
 }
 
 async function ours(port: number, opts: StreamOptions, count: Count, onError: () => void): Promise<Consumer> {
-  const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure', username: opts.username, password: opts.password });
-  const sub: GnmiSubscription = client.subscribe({
-    mode: 'STREAM',
-    encoding: 'JSON_IETF',
-    subscriptions: opts.interfaces.map((i) => ({
-      path: { elem: counterPathPb(i).elem },
-      mode: 'SAMPLE' as const,
-      sampleIntervalNs: BigInt(Math.round(opts.intervalS * 1e9)),
-    })),
-  });
+  const { client, sub } = await subscribeCounters(port, opts);
   sub.on('notification', (n: { update: unknown[] }) => count(n.update.length));
   sub.on('error', onError);
   await sub.synced;

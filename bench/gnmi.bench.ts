@@ -5,8 +5,13 @@
  * with 1, 100 and 1,000 targets onboarded through the TFS descriptor API (rate, CPU, RSS,
  * onboarding time). Progress on stderr, a table on stdout.
  *
- * Usage: npm run bench:gnmi -- [--json FILE] [--counts 1@0.01,100@0.04,1000@10,1000@1] [--compare 100]
- *          [--window 20] [--sets 1000] [--offered 200000] [--sim-procs 2] [--cpu-prof DIR] [--trace-keepalive] [--keep-logs]
+ * Usage: npm run bench:gnmi -- [--only set|ingest|scale] [--json FILE] [--counts 1@0.01,100,1000@10,1000@1] [--compare 100]
+ *          [--window 20] [--sets 1000] [--offered 250000] [--sim-procs 2] [--cpu-prof DIR] [--trace-keepalive] [--keep-logs]
+ *
+ * --only: one target per command (each a few minutes), the other options at the preset's values
+ * unless given: `set` (Set round trips only), `ingest` (100 targets: the bare grpc-js, GnmiClient
+ * and LeafSink clients in this process, then the controller, same simulators, same run), `scale`
+ * (1 and 1,000 devices at 10 s: onboarding and RSS per device). Without --only, all of them.
  *
  * --sim-procs: the streaming targets are spread over this many `cnsdn-sim gnmi` processes (one
  * simulator process cannot offer 200k updates/s on one core).
@@ -43,20 +48,39 @@ const STREAM_WARMUP_MS = 3000;
 const SETTLE_MS = 5000;
 const MIN_INTERVAL_S = 0.01;
 
-const { values: args } = parseArgs({
+const { values: given } = parseArgs({
   options: {
+    only: { type: 'string' },
     json: { type: 'string' },
-    counts: { type: 'string', default: '1@0.01,100@0.04,1000@10,1000@1' },
-    compare: { type: 'string', default: '100' },
-    window: { type: 'string', default: '20' },
-    sets: { type: 'string', default: '1000' },
+    counts: { type: 'string' },
+    compare: { type: 'string' },
+    window: { type: 'string' },
+    sets: { type: 'string' },
     'trace-keepalive': { type: 'boolean', default: false },
-    offered: { type: 'string', default: '200000' },
+    offered: { type: 'string' },
     'sim-procs': { type: 'string', default: '2' },
     'cpu-prof': { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
   },
 });
+
+/** What each --only runs; options given on the command line win. */
+const PRESETS: Record<string, { counts: string; compare: string; sets: string; window: string; offered: string }> = {
+  all: { counts: '1@0.01,100,1000@10,1000@1', compare: '100', sets: '1000', window: '20', offered: '250000' },
+  set: { counts: '', compare: '', sets: '1000', window: '20', offered: '250000' },
+  ingest: { counts: '100', compare: '100', sets: '0', window: '15', offered: '250000' },
+  scale: { counts: '1@10,1000@10', compare: '', sets: '0', window: '20', offered: '250000' },
+};
+const preset = PRESETS[given.only ?? 'all'];
+if (!preset) throw new Error(`--only wants one of ${Object.keys(PRESETS).filter((k) => k !== 'all').join(', ')}, got ${given.only}`);
+const args = {
+  ...given,
+  counts: given.counts ?? preset.counts,
+  compare: given.compare ?? preset.compare,
+  sets: given.sets ?? preset.sets,
+  window: given.window ?? preset.window,
+  offered: given.offered ?? preset.offered,
+};
 
 const started = Date.now();
 const progress = (msg: string) => process.stderr.write(`[gnmi-bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
@@ -79,8 +103,8 @@ interface Run {
 
 const autoInterval = (k: number) => Math.max(MIN_INTERVAL_S, round((k * INTERFACES.length * 10) / Number(args.offered), 3));
 
-const runs: Run[] = args
-  .counts!.split(',')
+const runs: Run[] = args.counts
+  .split(',')
   .filter((x) => x.trim())
   .map((x) => {
     const [kText, sText] = x.trim().split('@');
@@ -126,7 +150,7 @@ async function runSets(out: Results, workDir: string, n: number): Promise<void> 
     try {
       const tlsDir = tls ? join(workDir, 'pki') : undefined;
       sim = await startSim({ repoDir: REPO, count: 1, interfaces: 'Ethernet1-8', tlsDir, user: `${USER}:${PASSWORD}:rw`, logFile: join(workDir, `sim-set-${mode}.log`) });
-      const target = { port: sim.ports[0]!, username: USER, password: PASSWORD, caFile: tlsDir ? join(tlsDir, 'ca.crt') : undefined };
+      const target = { port: sim.ports[0]!, username: USER, password: PASSWORD, caFile: tlsDir ? join(tlsDir, 'ca.crt') : undefined, simPid: sim.pid };
       for (const [label, fn] of [
         [`driver setConfig (${mode})`, driverSets],
         [`GnmiClient.set (${mode})`, clientSets],
@@ -135,7 +159,7 @@ async function runSets(out: Results, workDir: string, n: number): Promise<void> 
         try {
           const result = await fn(target, n, SET_WARMUP);
           out.sets.push({ label, result });
-          progress(`set: ${label}: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.perSec}/s, ${result.errors} errors`);
+          progress(`set: ${label}: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.perSec}/s, CPU/Set client ${result.clientUsPerSet} µs sim ${result.simUsPerSet} µs, ${result.errors} errors`);
         } catch (e) {
           out.sets.push({ label, error: (e as Error).message });
           progress(`set: ${label}: ERROR ${(e as Error).message}`);
@@ -167,7 +191,9 @@ function table(r: Results, compare: number[]): string {
     rows.push([
       `Set round trip p50 / p99: ${s.label}`,
       s.label.startsWith('driver') ? 'p99 < 10 ms' : '—',
-      s.result ? `${s.result.p50} / ${s.result.p99} ms (max ${s.result.max}, ${s.result.perSec}/s${s.result.errors ? `, ${s.result.errors} errors` : ''})` : `error: ${s.error}`,
+      s.result
+        ? `${s.result.p50} / ${s.result.p99} ms (max ${s.result.max}, ${s.result.perSec}/s; CPU per Set: client ${s.result.clientUsPerSet} µs, simulator ${s.result.simUsPerSet ?? '?'} µs${s.result.errors ? `; ${s.result.errors} errors` : ''})`
+        : `error: ${s.error}`,
     ]);
   }
   for (const s of r.streams) {
@@ -240,7 +266,7 @@ async function main(): Promise<number> {
     report(true);
     process.exit(2);
   }, RUN_DEADLINE_MS).unref();
-  const compare = list(args.compare!);
+  const compare = list(args.compare);
   const windowMs = Number(args.window) * 1000;
   const sets = Number(args.sets);
   const workDir = mkdtempSync(join(tmpdir(), 'cnsdn-gnmi-bench-'));
@@ -261,7 +287,11 @@ async function main(): Promise<number> {
   try {
     if (sets > 0) await runSets(out, workDir, sets);
 
-    const simCount = Math.max(...runs.map((r) => r.k), ...compare);
+    const simCount = Math.max(0, ...runs.map((r) => r.k), ...compare);
+    if (simCount === 0) {
+      report(false);
+      return out.errors.length > 0 || out.sets.some((s) => s.error) ? 1 : 0;
+    }
     const procs = Number(args['sim-procs']);
     progress(`starting ${simCount} simulated targets in ${procs} processes (insecure, ${INTERFACES.length} interfaces each)`);
     sim = await startSims({ repoDir: REPO, count: simCount, interfaces: 'Ethernet1-8', user: `${USER}:${PASSWORD}:rw`, logFile: join(workDir, 'sim.log') }, procs);
