@@ -292,7 +292,23 @@ function spawnTs(script: string, scriptArgs: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench', script), ...scriptArgs], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-async function startBare(controllerUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** CPU time (user + system) a process has used, ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat(5) (utime, stime) are the 12th and 13th after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs `attack` and returns its result with the CPU the process `pid` spent per completed request (µs). */
+async function withCpu<R extends { complete: number }>(pid: number, attack: () => Promise<R>): Promise<R & { cpuMs: number; cpuUsPerRequest: number }> {
+  const before = cpuMs(pid);
+  const r = await attack();
+  const used = cpuMs(pid) - before;
+  return { ...r, cpuMs: used, cpuUsPerRequest: r.complete > 0 ? round((1000 * used) / r.complete, 1) : Number.NaN };
+}
+
+async function startBare(controllerUrl: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawnTs('dos-bare.ts', [String(port), `${controllerUrl}/webui`]);
   await new Promise<void>((resolve, reject) => {
@@ -303,6 +319,7 @@ async function startBare(controllerUrl: string): Promise<{ url: string; stop(): 
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -379,26 +396,46 @@ async function main(): Promise<void> {
   try {
     if (SCENARIOS.has('a')) {
       log(`(a) baseline: ab -c 255 -n ${A_REQUESTS} on the bare server`);
-      const base = await runAb(['-c', '255', '-n', String(A_REQUESTS)], `${bare.url}/webui`);
+      const base = await withCpu(bare.pid, () => runAb(['-c', '255', '-n', String(A_REQUESTS)], `${bare.url}/webui`));
       await sleep(2000);
       log('(a) controller');
-      await measured('a', async () => ({ ...(await runAb(['-c', '255', '-n', String(A_REQUESTS)], `${server.url}/webui`)) }), { ...base });
+      // CPU per request is the figure a loaded machine disturbs least (the controller's also pays for the legitimate client's requests).
+      await measured('a', async () => {
+        const r = await withCpu(server.pid, () => runAb(['-c', '255', '-n', String(A_REQUESTS)], `${server.url}/webui`));
+        return { ...r, rpsVsBare: round(r.rps / base.rps, 2), cpuVsBare: round(r.cpuUsPerRequest / base.cpuUsPerRequest, 2) };
+      }, { ...base });
     }
     if (SCENARIOS.has('b')) {
       const bArgs = ['-n', '1000', '-c', '20', '-k', '-H', 'Accept-Encoding: gzip, deflate'];
       const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
       log(`(b) baseline: ${B_RUNS} runs of ab ${bArgs.join(' ')} on the bare server`);
-      const baseRuns: AbResult[] = [];
-      for (let i = 0; i < B_RUNS; i++) baseRuns.push(await runAb(bArgs, `${bare.url}/webui`));
+      const bRuns = async (url: string) => {
+        const runs: AbResult[] = [];
+        for (let i = 0; i < B_RUNS; i++) runs.push(await runAb(bArgs, url));
+        return { complete: runs.reduce((s, r) => s + r.complete, 0), runs };
+      };
+      const base = await withCpu(bare.pid, () => bRuns(`${bare.url}/webui`));
+      const baseRps = median(base.runs.map((r) => r.rps));
       log('(b) controller');
       await measured(
         'b',
         async () => {
-          const runs: AbResult[] = [];
-          for (let i = 0; i < B_RUNS; i++) runs.push(await runAb(bArgs, `${server.url}/webui`));
-          return { rpsMedian: median(runs.map((r) => r.rps)), rps: runs.map((r) => r.rps), failed: runs.reduce((s, r) => s + r.failed, 0), non2xx: runs.reduce((s, r) => s + r.non2xx, 0), complete: runs.reduce((s, r) => s + r.complete, 0), exitCodes: runs.map((r) => r.exitCode) };
+          const { runs, complete, cpuUsPerRequest, cpuMs: used } = await withCpu(server.pid, () => bRuns(`${server.url}/webui`));
+          const rpsMedian = median(runs.map((r) => r.rps));
+          return {
+            rpsMedian,
+            rps: runs.map((r) => r.rps),
+            failed: runs.reduce((s, r) => s + r.failed, 0),
+            non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+            complete,
+            exitCodes: runs.map((r) => r.exitCode),
+            cpuMs: used,
+            cpuUsPerRequest,
+            rpsVsBare: round(rpsMedian / baseRps, 2),
+            cpuVsBare: round(cpuUsPerRequest / base.cpuUsPerRequest, 2),
+          };
         },
-        { rpsMedian: median(baseRuns.map((r) => r.rps)), rps: baseRuns.map((r) => r.rps), failed: baseRuns.reduce((s, r) => s + r.failed, 0) },
+        { rpsMedian: baseRps, rps: base.runs.map((r) => r.rps), failed: base.runs.reduce((s, r) => s + r.failed, 0), cpuMs: base.cpuMs, cpuUsPerRequest: base.cpuUsPerRequest },
       );
     }
     if (SCENARIOS.has('c')) {

@@ -43,6 +43,8 @@ export interface GuardOptions {
   staticPrefixes: readonly string[];
   /** Paths never limited nor shed (liveness/readiness probes). */
   exemptPaths: readonly string[];
+  /** Above this resident set size (MiB) V8 is switched to its memory-saving heap growth (guard-memory.ts); 0 = never. */
+  memorySaverMiB: number;
   /** A cheap check that the request carries a valid session or token: such clients get their own budget. */
   isTrusted?: (req: IncomingMessage) => boolean;
 }
@@ -65,6 +67,7 @@ export const DEFAULT_GUARD_OPTIONS: Readonly<Omit<GuardOptions, 'isTrusted'>> = 
   shedLagMs: 1_000,
   shedLagTrustedMs: 3_000,
   shedGraceMs: 10_000,
+  memorySaverMiB: 224,
   trustProxy: false,
   staticPrefixes: ['/webui'],
   exemptPaths: ['/healthz', '/readyz'],
@@ -104,6 +107,7 @@ export function guardOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
     keepAliveTimeoutMs: int(env, 'CNSDN_KEEPALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100),
     shedLagMs: int(env, 'CNSDN_SHED_LAG_MS', d.shedLagMs, 0),
     shedLagTrustedMs: int(env, 'CNSDN_SHED_LAG_TRUSTED_MS', d.shedLagTrustedMs, 0),
+    memorySaverMiB: int(env, 'CNSDN_MEMORY_SAVER_MIB', d.memorySaverMiB, 0),
     trustProxy: parseTrustProxy(env.CNSDN_TRUST_PROXY),
   };
   if (options.requestTimeoutMs < options.headersTimeoutMs) {

@@ -11,6 +11,7 @@ import { CnsdnError } from '../common/errors.js';
 import { clientKey, resolveClientIp, type TrustFunction, trustFunction } from './guard-address.js';
 import { DEFAULT_GUARD_OPTIONS, type GuardOptions } from './guard-config.js';
 import { LagMonitor, RateBuckets } from './guard-limits.js';
+import { MemorySaver } from './guard-memory.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
 /** Answers a request itself (returning true) or leaves the response untouched (false). */
@@ -84,6 +85,7 @@ export interface GuardStats {
 export class WebTierGuard {
   readonly options: Omit<GuardOptions, 'isTrusted'> & Pick<GuardOptions, 'isTrusted'>;
   readonly lag: LagMonitor;
+  readonly memory: MemorySaver;
   readonly #peers = new Map<string, PeerEntry>();
   readonly #anon: RateBuckets | undefined;
   readonly #trusted: RateBuckets | undefined;
@@ -111,6 +113,7 @@ export class WebTierGuard {
     this.#trust = trustFunction(o.trustProxy);
     this.#exempt = new Set(o.exemptPaths);
     this.lag = new LagMonitor();
+    this.memory = new MemorySaver({ onAboveMiB: o.memorySaverMiB });
     if (registry) this.#registerMetrics(registry);
   }
 
@@ -146,6 +149,7 @@ export class WebTierGuard {
 
   start(): void {
     this.lag.start();
+    this.memory.start();
     if (this.#sweeper) return;
     this.#sweeper = setInterval(() => {
       const now = Date.now();
@@ -158,6 +162,7 @@ export class WebTierGuard {
 
   stop(): void {
     this.lag.stop();
+    this.memory.stop();
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
   }
@@ -393,6 +398,14 @@ export class WebTierGuard {
       registers: [registry],
       collect() {
         this.set(guard.lag.lagMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'cnsdn_guard_memory_saver_active',
+      help: 'V8 runs with memory-saving heap growth (the resident set went over CNSDN_MEMORY_SAVER_MIB)',
+      registers: [registry],
+      collect() {
+        this.set(guard.memory.active ? 1 : 0);
       },
     });
     new Counter({
