@@ -196,6 +196,7 @@ export class InstanceReader {
       this.error('YANG_DATA_SYNTAX', '/', 'a JSON instance document is an object');
       return;
     }
+    for (const d of duplicateMembers(text)) this.error('YANG_DATA_DUPLICATE', d.path, `member "${d.name}" appears more than once in one JSON object (only the last would count)`);
     this.jsonObject(doc as Record<string, unknown>, this.root, 1);
     this.finish(this.root);
   }
@@ -316,6 +317,63 @@ export class InstanceReader {
       }
     }
   }
+}
+
+const MAX_DUPLICATES = 100;
+
+/**
+ * Members named twice in one object of a JSON text that parses (JSON.parse silently keeps the last;
+ * RFC 7951 data names each member once), with the member names leading to them (list entries are not
+ * told apart). A scan of the text: strings are skipped with indexOf, member names compared per object.
+ */
+export function duplicateMembers(text: string): { path: string; name: string }[] {
+  const out: { path: string; name: string }[] = [];
+  // Per open object: the member names seen (reused arrays); per open container: the member it is the value of.
+  const seen: string[][] = [];
+  const isObject: boolean[] = [];
+  const path: string[] = [];
+  let depth = 0;
+  let key = '';
+  let expectKey = false;
+  for (let i = 0; i < text.length && out.length < MAX_DUPLICATES; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92 /* \ */) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      if (expectKey) {
+        const raw = text.slice(i + 1, j);
+        const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const names = seen[depth - 1];
+        if (names.includes(name)) out.push({ path: `/${[...path.slice(1, depth), name].filter((x) => x).join('/')}`, name });
+        else names.push(name);
+        key = name;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      path[depth] = key;
+      isObject[depth] = c === 123;
+      if (c === 123) {
+        if (seen[depth]) seen[depth].length = 0;
+        else seen[depth] = [];
+        expectKey = true;
+      }
+      depth++;
+      key = '';
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+      key = '';
+    } else if (c === 44 /* , */) {
+      expectKey = isObject[depth - 1];
+      key = '';
+    }
+  }
+  return out;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -36,6 +36,21 @@ describe('instance validation', () => {
     }
   });
 
+  it('a JSON member named twice in one object is an error (JSON.parse alone would keep the last)', () => {
+    const text = '{"vt:top": {"level": 15, "mode": "slow", "le\\u0076el": 20}, "vt:server": [{"name": "a", "port": 1}, {"name": "b", "port": 2, "port": 3}]}';
+    const r = validateInstance(schema, text, { format: 'json', type: 'edit' });
+    assert.deepEqual(
+      r.errors.map((e) => `${e.code} ${e.path}`),
+      ['YANG_DATA_DUPLICATE /vt:top/level', 'YANG_DATA_DUPLICATE /vt:server/port'],
+    );
+    // The same names in different objects are no duplicates; names inside string values do not count.
+    const other = validateInstance(schema, '{"vt:top": {"level": 15, "host": "level\\", \\"level"}, "vt:server": [{"name": "a", "port": 1}, {"name": "b", "port": 2}]}', { format: 'json', type: 'edit' });
+    assert.deepEqual(
+      other.errors.filter((e) => e.code === 'YANG_DATA_DUPLICATE'),
+      [],
+    );
+  });
+
   it('an XML edit: what it deletes has no value to check, a container named twice is merged', () => {
     const nc = 'urn:ietf:params:xml:ns:netconf:base:1.0';
     const del = `<top xmlns="urn:cnsdn:test:vt" xmlns:nc="${nc}"><level nc:operation="delete"/><mode nc:operation="remove"/></top>`;
