@@ -29,8 +29,8 @@ export function rawGet(url: string, headers: Record<string, string>, timeoutMs: 
   });
 }
 
-export async function getJson<T>(url: string, timeoutMs = 60_000): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function getJson<T>(url: string, timeoutMs = 60_000, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

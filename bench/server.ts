@@ -40,6 +40,15 @@ export interface ServerOptions {
   logFile: string;
   /** Extra environment for the controller. */
   env?: Record<string, string>;
+  /** Node flags before the script (default: those on bin/cnsdn.js's shebang line, as `cnsdn` runs). */
+  nodeArgs?: string[];
+}
+
+/** The node flags a `#!/usr/bin/env -S node FLAGS` line gives the script. */
+export function shebangNodeArgs(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env\s+-S\s+node\s+(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 export interface ServerHandle {
@@ -47,6 +56,8 @@ export interface ServerHandle {
   pid: number;
   /** Resident set size in MiB, and the peak so far (VmHWM). */
   memory(): { rssMiB: number; hwmMiB: number };
+  /** CPU time (user + system) the controller process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -57,16 +68,26 @@ function statusField(pid: number, field: string): number {
   return Number(m[1]) / 1024;
 }
 
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of a process from /proc/PID/stat (fields 14 and 15, after the parenthesised name). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
 export async function startServer(opts: ServerOptions, readyTimeoutMs = 60_000): Promise<ServerHandle> {
   const port = await freePort();
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const script = join(opts.repoDir, 'bin/cnsdn.js');
+  const nodeArgs = [...(opts.nodeArgs ?? shebangNodeArgs(script)), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
   const env: NodeJS.ProcessEnv = { ...process.env, CNSDN_RATE_LIMIT: '0', CNSDN_SOUTHBOUND_ALLOW: '127.0.0.0/8' };
   delete env.DATABASE_URL;
   delete env.NATS_URL;
   delete env.CNSDN_ADMIN_TOKEN;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   Object.assign(env, opts.env);
-  const child = spawn(process.execPath, [...nodeArgs, join(opts.repoDir, 'bin/cnsdn.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', opts.dataDir], {
+  const child = spawn(process.execPath, [...nodeArgs, script, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', opts.dataDir], {
     cwd: opts.repoDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,6 +132,7 @@ export async function startServer(opts: ServerOptions, readyTimeoutMs = 60_000):
     url,
     pid,
     memory: () => ({ rssMiB: statusField(pid, 'VmRSS'), hwmMiB: statusField(pid, 'VmHWM') }),
+    cpuMs: () => cpuMsOf(pid),
     stop,
   };
 }

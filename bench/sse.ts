@@ -12,9 +12,9 @@ interface Waiter {
   resolve: (t: number) => void;
 }
 
-export async function openSse(url: string): Promise<SseClient> {
+export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const abort = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const res = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: abort.signal });
   if (!res.ok || !res.body) throw new Error(`SSE ${url}: HTTP ${res.status}`);
   const waiters = new Set<Waiter>();
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
