@@ -1,6 +1,6 @@
 /**
  * The load generator at an offered load (`npx tsx bench/loadgen.bench.ts [--erlang 10,100,500]
- * [--holding 10s] [--duration 60s] [--devices 100] [--kinds l2nm,l3nm,slice-l2,slice-l3]`):
+ * [--holding 10s] [--duration 30s] [--devices 100] [--kinds l2nm,l3nm,slice-l2,slice-l3]`):
  * N simulated gNMI routers (`cnsdn-sim gnmi`, one child process, plaintext) in a ring with a
  * chord from router i to i+10 (average degree 4), two free ports each; the controller in a second
  * child process (bench/children.ts); `runLoad` (what `cnsdn loadgen` runs) in this one. For each
@@ -25,7 +25,7 @@ const arg = (name: string, fallback: string) => {
 async function main(): Promise<void> {
   const loads = arg('erlang', '10,100,500').split(',').map(Number);
   const holdingMs = durationMs(arg('holding', '10s'))!;
-  const runMs = durationMs(arg('duration', '60s'))!;
+  const runMs = durationMs(arg('duration', '30s'))!;
   const n = Number(arg('devices', '100'));
   const kinds = arg('kinds', 'l2nm,l3nm,slice-l2,slice-l3').split(',') as RequestKind[];
   const chord = Math.max(2, Math.round(n / 10));
