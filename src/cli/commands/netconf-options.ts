@@ -24,6 +24,7 @@ export interface NetconfFlags {
   username?: string;
   password?: string;
   key?: string;
+  keyPassphrase?: string;
   hostkeyCheck: boolean;
   knownHosts?: string;
   fingerprint?: string;
@@ -88,6 +89,11 @@ export function connectOptions(flags: NetconfFlags, env: Record<string, string |
   };
   if (password !== undefined) opts.password = password;
   if (privateKey !== undefined) opts.privateKey = privateKey;
+  const passphrase = flags.keyPassphrase ?? (env.CNSDN_NETCONF_KEY_PASSPHRASE || undefined);
+  if (passphrase !== undefined) {
+    if (privateKey === undefined) throw new UsageError('--key-passphrase needs --key FILE');
+    opts.passphrase = passphrase;
+  }
   return opts;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,8 +15,8 @@ const missing = await devicesMissing();
 
 const NAME = `cli-itest-${process.pid % 100000}`;
 
-async function netconf(args: string[]) {
-  const io = captureIO({ CNSDN_NETCONF_PASSWORD: env?.CNSDN_TEST_NETCONF_PASSWORD });
+async function netconf(args: string[], ioEnv: Record<string, string | undefined> = { CNSDN_NETCONF_PASSWORD: env?.CNSDN_TEST_NETCONF_PASSWORD }) {
+  const io = captureIO(ioEnv);
   const conn = ['--host', '127.0.0.1', '--port', String(CANDIDATE_PORT), '-u', env?.CNSDN_TEST_NETCONF_USER ?? '', '--known-hosts', env?.CNSDN_TEST_NETCONF_KNOWN_HOSTS ?? ''];
   const code = await run(['--timeout', '15s', 'netconf', args[0], ...conn, ...args.slice(1)], io);
   return { code, out: io.out(), err: io.err() };
@@ -114,6 +115,24 @@ describe('cnsdn netconf against the real netconfd', { skip: missing, timeout: 60
       await victim.close();
     }
     assert.deepEqual(await netconf(['close-session']), { code: 0, out: '<ok/>\n', err: '' });
+  });
+
+  it('--key authenticates without a password; an encrypted key needs --key-passphrase (or its env)', async () => {
+    const key = env?.CNSDN_TEST_NETCONF_KEY ?? '';
+    const plain = await netconf(['hello', '--key', key], {});
+    assert.equal(plain.code, 0, plain.err);
+    assert.match(plain.out, /^session-id: \d+/);
+    const encrypted = join(dir, 'key_enc');
+    await copyFile(key, encrypted);
+    await chmod(encrypted, 0o600);
+    const keygen = spawnSync('ssh-keygen', ['-p', '-f', encrypted, '-N', 'cli phrase', '-P', ''], { encoding: 'utf8' });
+    if (keygen.error || keygen.status !== 0) return; // no ssh-keygen here: the plain key case above still ran
+    const without = await netconf(['hello', '--key', encrypted], {});
+    assert.equal(without.code, 1);
+    assert.match(without.err, /private key unusable: .*passphrase/);
+    assert.equal((await netconf(['hello', '--key', encrypted, '--key-passphrase', 'cli phrase'], {})).code, 0);
+    assert.equal((await netconf(['hello', '--key', encrypted], { CNSDN_NETCONF_KEY_PASSPHRASE: 'cli phrase' })).code, 0);
+    assert.equal((await netconf(['hello', '--key-passphrase', 'cli phrase'])).code, 2, 'a passphrase without --key is a usage error');
   });
 
   it('an XPath filter works on a device that offers :xpath', async () => {

@@ -59,6 +59,7 @@ function withConnection(cmd: Command): Command {
     .option('-u, --username <name>', 'SSH username (env CNSDN_NETCONF_USERNAME)')
     .option('-p, --password <pass>', 'SSH password (env CNSDN_NETCONF_PASSWORD keeps it out of shell history)')
     .option('--key <file>', 'SSH private key instead of (or besides) a password')
+    .option('--key-passphrase <pass>', 'passphrase of an encrypted --key (env CNSDN_NETCONF_KEY_PASSPHRASE keeps it out of shell history)')
     .option('--known-hosts <file>', "check the device's host key against this known_hosts file (default: ~/.ssh/known_hosts when it exists)")
     .option('--fingerprint <SHA256:...>', "check the device's host key against this fingerprint")
     .option('--no-hostkey-check', "accept any host key (insecure: anyone on the path can pose as the device)")
