@@ -314,6 +314,29 @@ describe('netconf-openconfig host keys and credentials on netconfd', { skip: mis
     }
   });
 
+  test('key_filename of an encrypted key with key_passphrase; a list of key files takes the first that exists', async () => {
+    const { env } = await import('./testing.js');
+    const { spawnSync } = await import('node:child_process');
+    const { chmodSync, copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'cnsdn-keys-'));
+    try {
+      const encrypted = join(dir, 'key_enc');
+      copyFileSync(env?.CNSDN_TEST_NETCONF_KEY ?? '', encrypted);
+      chmodSync(encrypted, 0o600);
+      const keygen = spawnSync('ssh-keygen', ['-p', '-f', encrypted, '-N', 'drv phrase', '-P', ''], { encoding: 'utf8' });
+      assert.equal(keygen.status, 0, `ssh-keygen: ${keygen.stderr}`);
+      const noPhrase = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: undefined, key_filename: encrypted }));
+      await assert.rejects(noPhrase.connect(), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT' && /passphrase/.test(e.message));
+      const d = await connected(CANDIDATE_PORT, { password: undefined, key_filename: [join(dir, 'missing'), encrypted], key_passphrase: 'drv phrase' });
+      assert.ok((await d.discoverEndpoints()).length > 0);
+      await d.disconnect();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a wrong password: coded error without the password in it', async () => {
     const d = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: 'wrong-pw-cnsdn-xyz' }));
     const e = await d.connect().then(
