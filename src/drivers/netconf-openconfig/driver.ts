@@ -142,6 +142,7 @@ export class NetconfOpenconfigDriver implements Driver {
         ...(s.password !== undefined ? { password: s.password } : {}),
         ...(s.privateKey !== undefined ? { privateKey: s.privateKey } : {}),
         ...(s.passphrase !== undefined ? { passphrase: s.passphrase } : {}),
+        ...(s.agent !== undefined ? { agent: s.agent } : {}),
         ...(s.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: s.keepaliveIntervalMs } : {}),
         ...(s.keepaliveCountMax !== undefined ? { keepaliveCountMax: s.keepaliveCountMax } : {}),
         ...(s.maxMessageBytes !== undefined ? { maxMessageBytes: s.maxMessageBytes } : {}),
@@ -330,7 +331,7 @@ export class NetconfOpenconfigDriver implements Driver {
       resources.map(async ([key, value]): Promise<TxEdit | Error> => {
         try {
           const trees = this.#trees(session, op, key, value, known);
-          return (op === 'set' && (await netconfYangRefusal(this.#label, session.client.capabilities, trees))) || { key, trees };
+          return (op === 'set' && (await netconfYangRefusal(this.#label, session.client.capabilities, trees, session.client))) || { key, trees };
         } catch (e) {
           return asError(e);
         }

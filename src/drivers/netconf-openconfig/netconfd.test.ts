@@ -337,6 +337,35 @@ describe('netconf-openconfig host keys and credentials on netconfd', { skip: mis
     }
   });
 
+  test('allow_agent: the keys of the ssh-agent at SSH_AUTH_SOCK authenticate; off by default', async () => {
+    const { env } = await import('./testing.js');
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'cnsdn-agent-'));
+    const sock = join(dir, 'agent.sock');
+    const started = spawnSync('ssh-agent', ['-a', sock, '-s'], { encoding: 'utf8' });
+    assert.equal(started.status, 0, `ssh-agent: ${started.stderr}`);
+    const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(started.stdout)?.[1]);
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      const added = spawnSync('ssh-add', [env?.CNSDN_TEST_NETCONF_KEY ?? ''], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      assert.equal(added.status, 0, `ssh-add: ${added.stderr}`);
+      process.env.SSH_AUTH_SOCK = sock;
+      const off = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: undefined }));
+      await assert.rejects(off.connect(), (e: CnsdnError) => e.code === 'INVALID_ARGUMENT' && /allow_agent/.test(e.message));
+      const d = await connected(CANDIDATE_PORT, { password: undefined, allow_agent: true });
+      assert.ok((await d.discoverEndpoints()).length > 0);
+      await d.disconnect();
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+      if (Number.isInteger(agentPid) && agentPid > 0) process.kill(agentPid);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a wrong password: coded error without the password in it', async () => {
     const d = new NetconfOpenconfigDriver(deviceConfig(CANDIDATE_PORT, { password: 'wrong-pw-cnsdn-xyz' }));
     const e = await d.connect().then(

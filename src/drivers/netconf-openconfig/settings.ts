@@ -10,6 +10,8 @@ export interface NetconfDriverSettings {
   password?: string;
   privateKey?: Buffer;
   passphrase?: string;
+  /** ssh-agent socket, from `allow_agent` and SSH_AUTH_SOCK. */
+  agent?: string;
   hostKey: HostKeyPolicy;
   commitPerRule: boolean;
   forceRunning: boolean;
@@ -100,7 +102,12 @@ export function parseNetconfSettings(s: Record<string, unknown>): NetconfDriverS
   if (username === undefined) throw invalid('username', 'is required');
   const password = text(s, 'password');
   const key = privateKey(s, password !== undefined);
-  if (password === undefined && key === undefined) throw invalid('password', 'or key_filename (or look_for_keys with a key in ~/.ssh) is required');
+  // The controller's own ssh-agent (SSH_AUTH_SOCK), only when asked for.
+  const agentSock = process.env.SSH_AUTH_SOCK;
+  const agent = bool(s, 'allow_agent', false) && agentSock ? agentSock : undefined;
+  if (password === undefined && key === undefined && agent === undefined) {
+    throw invalid('password', 'or key_filename (or look_for_keys with a key in ~/.ssh, or allow_agent with SSH_AUTH_SOCK set) is required');
+  }
   const manager = s.manager_params;
   const timeoutMs =
     seconds(s.timeout, 'timeout') ??
@@ -113,6 +120,7 @@ export function parseNetconfSettings(s: Record<string, unknown>): NetconfDriverS
   };
   if (password !== undefined) out.password = password;
   if (key !== undefined) out.privateKey = key;
+  if (agent !== undefined) out.agent = agent;
   const passphrase = text(s, 'key_passphrase');
   if (passphrase !== undefined) out.passphrase = passphrase;
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;

@@ -37,6 +37,8 @@ export interface ConnectOptions {
   password?: string;
   privateKey?: string | Buffer;
   passphrase?: string;
+  /** Path of an ssh-agent socket whose keys may authenticate (e.g. SSH_AUTH_SOCK). */
+  agent?: string;
   hostKey: HostKeyPolicy;
   /** Bound on connecting, authenticating and the hello exchange. Default 10 s. */
   timeoutMs?: number;

@@ -12,6 +12,8 @@ export interface SshOptions {
   password?: string;
   privateKey?: string | Buffer;
   passphrase?: string;
+  /** Path of an ssh-agent socket whose keys may authenticate (e.g. SSH_AUTH_SOCK). */
+  agent?: string;
   hostKey: HostKeyPolicy;
   /** Bound on TCP connect, SSH handshake, authentication and opening the subsystem. Default 10 s. */
   timeoutMs?: number;
@@ -32,8 +34,8 @@ export interface SshTransport {
 export function openSsh(opts: SshOptions): Promise<SshTransport> {
   const port = opts.port ?? 830;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  if (opts.password === undefined && opts.privateKey === undefined) {
-    return Promise.reject(new NetconfError('NETCONF_INVALID_ARGUMENT', 'a password or a private key is needed'));
+  if (opts.password === undefined && opts.privateKey === undefined && opts.agent === undefined) {
+    return Promise.reject(new NetconfError('NETCONF_INVALID_ARGUMENT', 'a password, a private key or an ssh-agent is needed'));
   }
   let verify: (blob: Buffer) => boolean;
   const config: ConnectConfig = {
@@ -48,6 +50,7 @@ export function openSsh(opts: SshOptions): Promise<SshTransport> {
   if (opts.password !== undefined) config.password = opts.password;
   if (opts.privateKey !== undefined) config.privateKey = opts.privateKey;
   if (opts.passphrase !== undefined) config.passphrase = opts.passphrase;
+  if (opts.agent !== undefined) config.agent = opts.agent;
   try {
     const policy = opts.hostKey;
     if (policy === 'insecure-accept-any') {
