@@ -382,6 +382,26 @@ describe('TFS REST API through a real controller', () => {
     assert.deepEqual((await api('GET', `/tfs-api/connection/${uuidFromText('conn1')}`)).body, byName.body);
     assert.deepEqual((await api('GET', '/tfs-api/context/admin/service/s2/connections')).body, { connections: [] });
 
+    // POST under the service (its id filled in from the URL), PUT and DELETE by id, as for the other kinds.
+    const conn2 = { connection_id: { connection_uuid: { uuid: 'conn2' } }, service_id: { service_uuid: { uuid: 's1' } }, path_hops_endpoint_ids: [ep('r1', 'eth2')] };
+    const posted = await api('POST', '/tfs-api/context/admin/service/s1/connections', { connections: [conn2] });
+    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    assert.deepEqual(posted.body, [{ connection_uuid: { uuid: uuidFromText('conn2') } }]);
+    assert.equal((await api('GET', '/tfs-api/context/admin/service/s1/connections')).body.connections.length, 2);
+    const elsewhere = await api('POST', '/tfs-api/context/admin/service/s2/connections', [conn2]);
+    assertProblem(elsewhere, 400, 'CNSDN_INVALID_ARGUMENT');
+    assert.equal(elsewhere.body.errors[0].path, '/0/service_id/service_uuid/uuid');
+    const dangling = await api('POST', '/tfs-api/context/admin/service/s1/connections', { ...conn2, connection_id: { connection_uuid: { uuid: 'conn3' } }, path_hops_endpoint_ids: [ep('nope', 'eth2')] });
+    assertProblem(dangling, 422, 'CNSDN_DANGLING_REFERENCE');
+    assert.match(dangling.body.errors[0].path, /^\/path_hops_endpoint_ids\/0/);
+    const put = await api('PUT', '/tfs-api/connection/conn2', { ...conn2, path_hops_endpoint_ids: [ep('r1', 'eth2'), ep('r2', 'eth2')] });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal((await api('GET', '/tfs-api/connection/conn2')).body.path_hops_endpoint_ids.length, 2);
+    assertProblem(await api('PUT', '/tfs-api/connection/conn9', conn2), 400, 'CNSDN_INVALID_ARGUMENT');
+    assert.equal((await api('DELETE', '/tfs-api/connection/conn2')).status, 200);
+    assertProblem(await api('GET', '/tfs-api/connection/conn2'), 404, 'CNSDN_NOT_FOUND');
+    assertProblem(await api('DELETE', '/tfs-api/connection/conn2'), 404, 'CNSDN_NOT_FOUND');
+
     assert.equal((await api('DELETE', '/tfs-api/context/admin/service/s1')).status, 200);
     assertProblem(await api('GET', '/tfs-api/connection/conn1'), 404, 'CNSDN_NOT_FOUND');
     assertProblem(await api('GET', '/tfs-api/context/admin/service/s1/connection_ids'), 404, 'CNSDN_NOT_FOUND');

@@ -10,7 +10,7 @@ import { normalize, schemas, uuidFromText } from '../model/index.js';
 import { requireRole } from './auth.js';
 import { typeboxValidator } from './validation.js';
 
-type Kind = 'contexts' | 'topologies' | 'devices' | 'links' | 'services' | 'slices';
+type Kind = 'contexts' | 'topologies' | 'devices' | 'links' | 'services' | 'slices' | 'connections';
 
 const problem = { $ref: 'Problem#' };
 const errorResponses = { 400: problem, 401: problem, 404: problem, 409: problem, 422: problem };
@@ -84,6 +84,14 @@ const idMismatch = (path: string, inPath: string, inBody: string) =>
 function checkContext(idPath: string, inPath: string, id: { context_id?: schemas.ContextIdIn }): void {
   const given = id.context_id?.context_uuid.uuid;
   if (given !== undefined && uuidFromText(given) !== uuidFromText(inPath)) throw idMismatch(`${idPath}/context_id/context_uuid/uuid`, inPath, given);
+}
+
+/** A connection posted under a service must name that service (its context defaults to the URL's). */
+function belongsTo(idPath: string, contextInPath: string, serviceInPath: string, id: schemas.ConnectionIn['service_id']): void {
+  checkContext(idPath, contextInPath, id);
+  id.context_id ??= { context_uuid: { uuid: contextInPath } };
+  const cu = uuidFromText(contextInPath);
+  if (uuidFromText(id.service_uuid.uuid, cu) !== uuidFromText(serviceInPath, cu)) throw idMismatch(`${idPath}/service_uuid/uuid`, serviceInPath, id.service_uuid.uuid);
 }
 
 export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
@@ -309,8 +317,32 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       { ...viewer, schema: doc('connection', 'List connections of a service', { params: CS }) },
       async (req) => ({ connections: await ctx.listConnections(req.params.c, req.params.s) }),
     );
+    app.post<{ Params: { c: string; s: string } }>(
+      '/tfs-api/context/:c/service/:s/connections',
+      { ...operator, ...collectionRoute('connections', schemas.Connection), schema: doc('connection', 'Add connections to a service', { params: CS, ...collection('connections', schemas.Connection) }) },
+      async (req) => {
+        const items = asList('connections', req.body) as schemas.ConnectionIn[];
+        items.forEach((it, i) => belongsTo(`${itemPath('connections', req.body, i)}/service_id`, req.params.c, req.params.s, it.service_id));
+        await applyList('connections', req.body, items);
+        return items.map((it) => ({ connection_uuid: { uuid: uuidFromText(it.connection_id.connection_uuid.uuid) } }));
+      },
+    );
     app.get<{ Params: { id: string } }>('/tfs-api/connection/:id', { ...viewer, schema: doc('connection', 'Get a connection', { params: ID }) }, async (req) =>
       ctx.getConnection(req.params.id),
     );
+    app.put<{ Params: { id: string }; Body: schemas.ConnectionIn }>(
+      '/tfs-api/connection/:id',
+      { ...operator, schema: doc('connection', 'Create or update a connection', { params: ID, body: schemas.Connection }) },
+      async (req) => {
+        const uuid = uuidFromText(req.params.id);
+        if (uuidFromText(req.body.connection_id.connection_uuid.uuid) !== uuid) throw idMismatch('/connection_id/connection_uuid/uuid', req.params.id, req.body.connection_id.connection_uuid.uuid);
+        await applyOne('connections', req.body);
+        return { connection_uuid: { uuid } };
+      },
+    );
+    app.delete<{ Params: { id: string } }>('/tfs-api/connection/:id', { ...operator, schema: doc('connection', 'Remove a connection', { params: ID }) }, async (req) => {
+      await ctx.removeConnection(req.params.id);
+      return {};
+    });
   };
 }
