@@ -43,7 +43,7 @@ const RUN_DEADLINE_MS = 10 * 60_000;
 const INTERFACES = Array.from({ length: 8 }, (_, i) => `Ethernet${i + 1}`);
 const USER = 'bench';
 const PASSWORD = 'bench-pass';
-const SET_WARMUP = 50;
+const SET_WARMUP = 200;
 const STREAM_WARMUP_MS = 3000;
 const SETTLE_MS = 5000;
 const MIN_INTERVAL_S = 0.01;

@@ -43,13 +43,13 @@ function diffObj(schema: InnerSchema, a: Obj | undefined, b: Obj | undefined, at
       case 'list': {
         const am = av as EntryMap | undefined;
         const bm = bv as EntryMap | undefined;
-        const keys = new Set([...(bm?.keys() ?? []), ...(am?.keys() ?? [])]);
-        for (const k of keys) {
-          const ae = am?.get(k);
-          const be = bm?.get(k);
-          const entry = (be ?? ae) as Obj;
-          diffObj(child, ae, be, () => [...at(), entryElem(child, entry)], sink);
-        }
+        if (am === bm) break;
+        // Entries a commit did not touch are the same objects (copy-on-write): skipped without a closure.
+        const entry = (ae: Obj | undefined, be: Obj | undefined) => {
+          if (ae !== be) diffObj(child, ae, be, () => [...at(), entryElem(child, (be ?? ae) as Obj)], sink);
+        };
+        for (const [k, be] of bm ?? []) entry(am?.get(k), be);
+        for (const [k, ae] of am ?? []) if (!bm?.has(k)) entry(ae, undefined);
         break;
       }
     }
