@@ -2,22 +2,25 @@
  * Validation of a rendered edit-config against the YANG modules the device announced in its hello
  * (module=...&revision=...), before it is sent. Same module directories and switches as the gNMI
  * driver's check (CNSDN_YANG_PATH, CNSDN_YANG_VALIDATE=0; on by default); the models compile on a
- * worker thread. A module not found, or content in a namespace no announced model defines, is logged
- * once and sent unvalidated.
+ * worker thread. Modules missing from the directories are fetched with get-schema when the device
+ * offers it (CNSDN_YANG_GET_SCHEMA=0: not). A module not found, or content in a namespace no announced
+ * model defines, is logged once and sent unvalidated.
  */
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { Capabilities } from '../../protocols/netconf/index.js';
-import { hasTopNode, southboundModels, validateInstance, warnOnce } from '../../protocols/yang/index.js';
+import { getSchemaFetcher, hasTopNode, type SchemaRpc, southboundModels, validateInstance, warnOnce } from '../../protocols/yang/index.js';
 import { serialize, type XNode } from './xtree.js';
 
 /** The refusal of this configuration (edit-config content), or undefined when it is valid or cannot be checked. */
-export async function netconfYangRefusal(label: string, caps: Capabilities, trees: readonly XNode[]): Promise<CnsdnError | undefined> {
+export async function netconfYangRefusal(label: string, caps: Capabilities, trees: readonly XNode[], session?: SchemaRpc): Promise<CnsdnError | undefined> {
   if (caps.modules.length === 0 || trees.length === 0) return undefined;
   const moduleOfNs = new Map(caps.modules.map((m) => [m.namespace, m.module]));
   const tops = [...new Set(trees.map((t) => (moduleOfNs.has(t.ns) ? `${moduleOfNs.get(t.ns)}:${t.name}` : t.name)))];
   const announced = caps.modules.map((m) => ({ name: m.module, revision: m.revision }));
-  const schema = await southboundModels(process.env, SHARED_DIR, announced, tops);
+  // Modules the YANG directories lack come from the device itself when it offers get-schema.
+  const fetch = session && getSchemaFetcher(process.env, session, caps, announced);
+  const schema = await southboundModels(process.env, SHARED_DIR, announced, tops, fetch);
   if (!schema) return undefined;
   const known = trees.filter((t) => {
     if (hasTopNode(schema, t.name, t.ns)) return true;

@@ -191,9 +191,13 @@ export async function southboundModels(
   sharedDir: string | undefined,
   announced: readonly AnnouncedModule[],
   tops: readonly string[],
+  /** Fetches what the search path lacks (NETCONF get-schema) into a directory searched too. */
+  fetch?: (dirs: readonly string[]) => Promise<string | undefined>,
 ): Promise<CompiledSchema | undefined> {
   if (!southboundValidation(env) || announced.length === 0) return undefined;
-  const dirs = yangSearchPath(env, sharedDir);
+  let dirs = yangSearchPath(env, sharedDir);
+  const fetched = fetch ? await fetch(dirs) : undefined;
+  if (fetched) dirs = [...dirs, fetched];
   if (dirs.length === 0) return undefined;
   const set = await withinMs(backgroundModels(dirs).get(announced, tops), compileWaitMs(env));
   if (!set) {
