@@ -322,7 +322,9 @@ export function tfsApiRoutes(ctx: ContextManager): FastifyPluginAsync {
       { ...operator, ...collectionRoute('connections', schemas.Connection), schema: doc('connection', 'Add connections to a service', { params: CS, ...collection('connections', schemas.Connection) }) },
       async (req) => {
         const items = asList('connections', req.body) as schemas.ConnectionIn[];
-        items.forEach((it, i) => belongsTo(`${itemPath('connections', req.body, i)}/service_id`, req.params.c, req.params.s, it.service_id));
+        items.forEach((it, i) => {
+          belongsTo(`${itemPath('connections', req.body, i)}/service_id`, req.params.c, req.params.s, it.service_id);
+        });
         await applyList('connections', req.body, items);
         return items.map((it) => ({ connection_uuid: { uuid: uuidFromText(it.connection_id.connection_uuid.uuid) } }));
       },
