@@ -134,7 +134,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await configSync.start(bus);
   const sync = await startDeviceSync(store, bus, cluster.cluster);
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
-  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind), { kinds: ['device', 'link'] });
+  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind, e.uuid), { kinds: ['device', 'link'] });
   // Event-triggered service and slice work runs on one member per entity (rendezvous over live members).
   await services.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
   await slices.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));

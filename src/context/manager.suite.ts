@@ -219,6 +219,30 @@ describe(`ContextManager on ${name}`, () => {
     assert.equal(links.links.length, 1);
   });
 
+  it('one device\'s answer is cached until that device changes, locally or by another replica\'s event', async () => {
+    await ctx.apply(small());
+    const r1 = uuidFromText('r1');
+    const nameOf = async (ref: string) => (JSON.parse((await ctx.getJson('device', ref)).toString()) as { name: string }).name;
+    assert.equal(await nameOf('r1'), 'r1');
+    assert.equal(await ctx.getJson('device', 'r1'), await ctx.getJson('device', r1), 'by name and by uuid: the same cached bytes');
+    await ctx.apply({ devices: [{ device_id: { device_uuid: { uuid: 'r1' } }, name: 'r1', device_type: 'changed-here', device_drivers: [0] }] });
+    const afterLocal = JSON.parse((await ctx.getJson('device', 'r1')).toString()) as { device_type: string };
+    assert.equal(afterLocal.device_type, 'changed-here', 'a local commit invalidates at once');
+    // Another replica's write (straight to the store) is served stale until its event arrives.
+    const dc1 = uuidFromText('dc1');
+    await ctx.getJson('device', 'dc1');
+    await store.transaction(async (tx) => {
+      const e = (await tx.get<Record<string, unknown>>('device', dc1))!;
+      await tx.put({ kind: 'device', uuid: dc1, parent: e.parent, name: e.name, body: { ...e.body, device_type: 'changed-elsewhere' } }, e.revision);
+    });
+    assert.notEqual(JSON.parse((await ctx.getJson('device', 'dc1')).toString()).device_type, 'changed-elsewhere');
+    ctx.invalidate('link', dc1);
+    assert.notEqual(JSON.parse((await ctx.getJson('device', 'dc1')).toString()).device_type, 'changed-elsewhere', 'another kind\'s event leaves it');
+    ctx.invalidate('device', dc1);
+    assert.equal(JSON.parse((await ctx.getJson('device', 'dc1')).toString()).device_type, 'changed-elsewhere');
+    await rejects(ctx.getJson('device', 'nope'), 'NOT_FOUND');
+  });
+
   it('dry run reports without writing', async () => {
     const r = await ctx.apply(small(), { dryRun: true });
     assert.equal(r.dryRun, true);

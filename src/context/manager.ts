@@ -33,6 +33,9 @@ export type ServiceRemovalHook = (contextUuid: string, serviceUuid: string) => P
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
+/** Bytes of single device/link answers kept in memory (10,000 devices of 8 endpoints are ~55 MB). */
+const ENTITY_CACHE_BYTES = 32 * 1024 * 1024;
+
 /** A change to a stored device; undefined when it changes nothing. */
 type DeviceChange = (d: T.Device) => T.Device | undefined;
 interface DeviceBatch {
@@ -57,7 +60,7 @@ export class ContextManager implements DeviceStatusSink {
   /** Runs fn in a store transaction and publishes what it committed. */
   async commit<R>(fn: (tx: StoreTx) => Promise<R>): Promise<R> {
     const { result, changes, outbox } = await this.store.transaction(fn);
-    for (const c of changes) this.invalidate(c.kind);
+    for (const c of changes) this.invalidate(c.kind, c.uuid);
     await this.relay.publish(changes, outbox);
     return result;
   }
@@ -337,10 +340,16 @@ export class ContextManager implements DeviceStatusSink {
     return body;
   }
 
-  /** Forgets cached list responses of a kind (called for every change, local or from the bus). */
-  invalidate(kind: EntityKind): void {
+  /**
+   * Forgets cached responses (called for every change, local or from the bus): the kind's list,
+   * and the entity's own answer (every one of the kind when no uuid is given).
+   */
+  invalidate(kind: EntityKind, uuid?: string): void {
     this.#lists.delete(kind as 'device' | 'link');
     this.#generation.set(kind, (this.#generation.get(kind) ?? 0) + 1);
+    if (kind !== 'device' && kind !== 'link') return;
+    if (uuid !== undefined) this.#forget(`${kind}:${uuid}`);
+    else for (const key of [...this.#entities.keys()]) if (key.startsWith(`${kind}:`)) this.#forget(key);
   }
 
   /** Changes of a kind seen so far (local commits, and others' through invalidate()): what a cache of that kind is keyed by. */
@@ -350,11 +359,44 @@ export class ContextManager implements DeviceStatusSink {
 
   readonly #lists = new Map<'device' | 'link', Buffer>();
   readonly #generation = new Map<EntityKind, number>();
+  /** One device's or link's answer as bytes (`kind:uuid` → stored JSON), oldest dropped first past the byte budget. */
+  readonly #entities = new Map<string, Buffer>();
+  #entityBytes = 0;
 
-  async getJson(kind: 'device' | 'link', ref: string): Promise<string> {
-    const text = await this.store.getJson(kind, uuidFromText(ref));
+  #forget(key: string): void {
+    const b = this.#entities.get(key);
+    if (b === undefined) return;
+    this.#entities.delete(key);
+    this.#entityBytes -= b.length;
+  }
+
+  #remember(key: string, body: Buffer): void {
+    this.#forget(key);
+    if (body.length > ENTITY_CACHE_BYTES) return;
+    this.#entities.set(key, body);
+    this.#entityBytes += body.length;
+    for (const [oldest] of this.#entities) {
+      if (this.#entityBytes <= ENTITY_CACHE_BYTES) break;
+      this.#forget(oldest);
+    }
+  }
+
+  /**
+   * One device or link as the stored JSON bytes, kept until that entity changes: the busiest read
+   * (`GET /tfs-api/device/{id}`) then costs a map lookup, not a store query and a string copy.
+   */
+  async getJson(kind: 'device' | 'link', ref: string): Promise<Buffer> {
+    const uuid = uuidFromText(ref);
+    const key = `${kind}:${uuid}`;
+    const hit = this.#entities.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.generation(kind);
+    const text = await this.store.getJson(kind, uuid);
     if (text === undefined) throw new CnsdnError('NOT_FOUND', `${kind} ${ref} does not exist`, [{ path: '', message: `no ${kind} with id or name ${ref}` }]);
-    return text;
+    const body = Buffer.from(text);
+    // A change of this kind while the store was read may have come after the read: do not keep it.
+    if (this.generation(kind) === generation) this.#remember(key, body);
+    return body;
   }
 
   async listDevices(): Promise<T.Device[]> {
