@@ -139,5 +139,17 @@ describe('cnsdn netconf against the real netconfd', { skip: missing, timeout: 60
     const r = await netconf(['get-config', '--filter', '/if:interfaces', '--ns', `if=${IF_NS}`]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`<interfaces xmlns="${IF_NS}"`));
+    assert.equal(r.err, '');
+    const byModule = await netconf(['get', '--filter', "/ietf-interfaces:interfaces-state/ietf-interfaces:interface[ietf-interfaces:name='lo']"]);
+    assert.equal(byModule.code, 0, byModule.err);
+    assert.match(byModule.out, /<name>lo<\/name>/, 'module names are bound as prefixes');
+    // netconfd resolves names without a prefix; when such a filter selects nothing, a hint says why it might.
+    const bare = await netconf(['get', '--filter', "/interfaces-state/interface[name='lo']"]);
+    assert.equal(bare.code, 0, bare.err);
+    assert.match(bare.out, /<name>lo<\/name>/);
+    assert.equal(bare.err, '');
+    const none = await netconf(['get', '--filter', "/interfaces-state/interface[name='no-such-if']"]);
+    assert.deepEqual([none.code, none.out], [0, '<data xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>\n']);
+    assert.match(none.err, /^hint: nothing selected; a name without a prefix matches no namespace on many devices/);
   });
 });

@@ -3,7 +3,7 @@
  * cancel-commit|discard|validate|kill-session|close-session`: a NETCONF client like netconf-console.
  */
 import { type Command, Option } from 'commander';
-import { type ConfigSource, type Datastore, NetconfClient, NetconfError } from '../../protocols/netconf/index.js';
+import { type ConfigSource, type DataReply, type Datastore, NetconfClient, NetconfError, isElement } from '../../protocols/netconf/index.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../io.js';
 import { describeNetconfError, helloText, prettyXml } from './netconf-format.js';
 import {
@@ -49,6 +49,8 @@ interface SourceFlags extends NetconfFlags {
 }
 
 const DATASTORES = ['running', 'candidate', 'startup'];
+/** A location step that is a bare name: `/name`, `/name[`, `/name/` (not `/p:name`, not a function or axis). */
+const UNPREFIXED_STEP = /(^|\/)[A-Za-z_][\w.-]*(?=$|\/|\[)/;
 
 const OK_XML = '<ok/>\n';
 
@@ -122,15 +124,23 @@ export function registerNetconf(program: Command, ctx: CommandContext): void {
       .option('--filter <filter>', 'subtree filter (XML starting with <) or XPath (needs the :xpath capability)')
       .option('--ns <prefix=uri>', 'namespace of an XPath prefix (repeatable; module names are bound already)', (v: string, acc: string[]) => [...acc, v], []);
 
+  /** Prints <data>; an XPath with unprefixed names that selected nothing gets a hint on stderr (XPath 1.0 reads them as no namespace; some devices, netconfd among them, resolve them anyway). */
+  const printData = (f: ReadFlags, data: DataReply): string => {
+    if (f.filter !== undefined && !f.filter.trim().startsWith('<') && !data.element.children.some(isElement) && UNPREFIXED_STEP.test(f.filter)) {
+      ctx.io.stderr.write(
+        'hint: nothing selected; a name without a prefix matches no namespace on many devices: prefix each name with its module (e.g. /ietf-interfaces:interfaces) or bind a prefix with --ns\n',
+      );
+    }
+    return prettyXml(data.element);
+  };
+
   readCommand('get', 'read configuration and state; prints <data> as XML').action(
-    action<ReadFlags>(async (c, f) => prettyXml((await c.get({ filter: filterOf(f.filter, f.ns, c.capabilities) })).element)),
+    action<ReadFlags>(async (c, f) => printData(f, await c.get({ filter: filterOf(f.filter, f.ns, c.capabilities) }))),
   );
 
   readCommand('get-config', 'read a configuration datastore; prints <data> as XML')
     .addOption(new Option('--source <datastore>', 'datastore to read').choices(DATASTORES).default('running'))
-    .action(
-      action<ReadFlags>(async (c, f) => prettyXml((await c.getConfig(f.source, { filter: filterOf(f.filter, f.ns, c.capabilities) })).element)),
-    );
+    .action(action<ReadFlags>(async (c, f) => printData(f, await c.getConfig(f.source, { filter: filterOf(f.filter, f.ns, c.capabilities) }))));
 
   withConnection(netconf.command('edit-config').description('load a configuration into a datastore (then `commit` it on a candidate device)'))
     .addOption(targetOption('datastore to edit'))
