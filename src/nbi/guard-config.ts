@@ -43,7 +43,7 @@ export interface GuardOptions {
   staticPrefixes: readonly string[];
   /** Paths never limited nor shed (liveness/readiness probes). */
   exemptPaths: readonly string[];
-  /** Above this resident set size (MiB) V8 is switched to its memory-saving heap growth (guard-memory.ts); 0 = never. */
+  /** During a connection flood and above this resident set size (MiB), V8 is switched to its memory-saving heap growth (guard-memory.ts); 0 = never. */
   memorySaverMiB: number;
   /** A cheap check that the request carries a valid session or token: such clients get their own budget. */
   isTrusted?: (req: IncomingMessage) => boolean;
@@ -67,7 +67,7 @@ export const DEFAULT_GUARD_OPTIONS: Readonly<Omit<GuardOptions, 'isTrusted'>> = 
   shedLagMs: 1_000,
   shedLagTrustedMs: 3_000,
   shedGraceMs: 10_000,
-  memorySaverMiB: 224,
+  memorySaverMiB: 180,
   trustProxy: false,
   staticPrefixes: ['/webui'],
   exemptPaths: ['/healthz', '/readyz'],

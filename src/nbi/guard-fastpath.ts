@@ -25,6 +25,10 @@ const PER_RESPONSE = new Set([
   'retry-after',
 ]);
 
+/** Ready answers kept (distinct URL and Accept-Encoding pairs); the map starts again when full. */
+const MAX_READY = 512;
+const MAX_KEY_LENGTH = 1024;
+
 /** The headers Fastify's hooks (helmet) add to a WebUI answer, learnt by asking Fastify once. */
 export async function learnSecurityHeaders(app: FastifyInstance): Promise<Record<string, string>> {
   const res = await app.inject({ method: 'GET', url: WEBUI_PREFIX, headers: { 'accept-encoding': 'identity' } });
@@ -52,12 +56,28 @@ export function webuiFastPath(assets: WebuiAssets, securityHeaders: Readonly<Rec
     }
     return h;
   };
+  // Answers without a validator depend only on the path and Accept-Encoding: a flood repeats the
+  // same few, so they are kept ready (status, merged headers, body) instead of worked out again.
+  const ready = new Map<string, { status: number; headers: OutgoingHttpHeaders; body: Buffer }>();
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = pathOf(req.url);
-    if (!isWebuiPath(path)) return false;
-    const a = answer(assets, path, req.headers['accept-encoding'], req.headers['if-none-match']);
-    res.writeHead(a.status, headersFor(a.headers));
+    const url = req.url ?? '/';
+    if (!url.startsWith(WEBUI_PREFIX)) return false;
+    const ae = req.headers['accept-encoding'];
+    const inm = req.headers['if-none-match'];
+    const key = inm === undefined && typeof ae !== 'object' ? `${url}\n${ae ?? ''}` : undefined;
+    let a = key === undefined ? undefined : ready.get(key);
+    if (a === undefined) {
+      const path = pathOf(url);
+      if (!isWebuiPath(path)) return false;
+      const computed = answer(assets, path, ae, inm);
+      a = { status: computed.status, headers: headersFor(computed.headers), body: computed.body };
+      if (key !== undefined && key.length <= MAX_KEY_LENGTH) {
+        if (ready.size >= MAX_READY) ready.clear();
+        ready.set(key, a);
+      }
+    }
+    res.writeHead(a.status, a.headers);
     if (req.method === 'HEAD' || a.status === 304) res.end();
     else res.end(a.body);
     return true;

@@ -42,4 +42,21 @@ describe('MemorySaver', () => {
     saver.check();
     assert.deepEqual(flags, ['--optimize-for-size', '--no-optimize-for-size']);
   });
+
+  it('switches on only during a flood, and off after a calm spell', () => {
+    let flood = false;
+    const flags: string[] = [];
+    const saver = new MemorySaver({ onAboveMiB: 100, rss: () => 300 * MiB, setFlag: (f) => flags.push(f), flooded: () => flood, calmChecks: 3 });
+    saver.check();
+    assert.equal(saver.active, false, 'a large controller without a flood keeps the defaults');
+    flood = true;
+    saver.check();
+    assert.equal(saver.active, true);
+    flood = false;
+    saver.check();
+    saver.check();
+    assert.equal(saver.active, true);
+    saver.check();
+    assert.deepEqual([saver.active, flags], [false, ['--optimize-for-size', '--no-optimize-for-size']]);
+  });
 });

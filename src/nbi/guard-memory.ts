@@ -7,6 +7,8 @@
  * it is on), and back below a lower threshold. Set at run time through v8.setFlagsFromString:
  * the young generation's size cannot change after start (--max-semi-space-size only works on
  * the command line), but the heap growing strategy is read at every collection.
+ * Only during a flood (the guard reports one: many new connections per second), so a controller
+ * that is simply large — thousands of devices, telemetry — keeps V8's default, faster heuristics.
  */
 import { setFlagsFromString } from 'node:v8';
 
@@ -21,6 +23,9 @@ export interface MemorySaverOptions {
   rss?: () => number;
   /** Applies a V8 flag (tests pass their own). */
   setFlag?: (flag: string) => void;
+  /** Whether a flood is going on now (default: always); it switches on only then, and off after `calmChecks` checks without one. */
+  flooded?: () => boolean;
+  calmChecks?: number;
 }
 
 export class MemorySaver {
@@ -32,6 +37,9 @@ export class MemorySaver {
   readonly #intervalMs: number;
   readonly #rss: () => number;
   readonly #setFlag: (flag: string) => void;
+  readonly #flooded: () => boolean;
+  readonly #calmChecks: number;
+  #calm = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: MemorySaverOptions) {
@@ -40,6 +48,8 @@ export class MemorySaver {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#rss = options.rss ?? (() => process.memoryUsage.rss());
     this.#setFlag = options.setFlag ?? setFlagsFromString;
+    this.#flooded = options.flooded ?? (() => true);
+    this.#calmChecks = options.calmChecks ?? 10;
   }
 
   start(): void {
@@ -51,11 +61,13 @@ export class MemorySaver {
   /** Reads the resident set once and switches if a threshold is crossed (the timer calls this). */
   check(): void {
     const rss = this.#rss();
-    if (!this.active && rss > this.#on) {
+    const flooded = this.#flooded();
+    this.#calm = flooded ? 0 : this.#calm + 1;
+    if (!this.active && rss > this.#on && flooded) {
       this.#setFlag('--optimize-for-size');
       this.active = true;
       this.activations++;
-    } else if (this.active && rss < this.#off) {
+    } else if (this.active && (rss < this.#off || this.#calm >= this.#calmChecks)) {
       this.#setFlag('--no-optimize-for-size');
       this.active = false;
     }

@@ -43,6 +43,8 @@ type GuardedSocket = Socket & { [STATE]?: ConnState };
 const MIN_IDLE_AGE_MS = 1000;
 /** Over-cap connections per address and second answered with a 503 before closing; the rest are just closed. */
 const GRACEFUL_REFUSALS_PER_SECOND = 20;
+/** New connections per second (admitted or refused) that count as a flood for the memory saver. */
+const FLOOD_CONNECTIONS_PER_SECOND = 200;
 /** Refused sockets still open (draining); beyond it they are destroyed at once. */
 const MAX_DRAINING = 2000;
 
@@ -97,6 +99,7 @@ export class WebTierGuard {
   #probation = 0;
   #draining = 0;
   #refused = 0;
+  #admitted = 0;
   #evicted = 0;
   readonly #startedAt = Date.now();
   #sweeper: NodeJS.Timeout | undefined;
@@ -113,7 +116,15 @@ export class WebTierGuard {
     this.#trust = trustFunction(o.trustProxy);
     this.#exempt = new Set(o.exemptPaths);
     this.lag = new LagMonitor();
-    this.memory = new MemorySaver({ onAboveMiB: o.memorySaverMiB });
+    // A flood: more new connections in the last second than a browser or script would open.
+    let seen = 0;
+    const flooded = () => {
+      const total = this.#admitted + this.#refused;
+      const fresh = total - seen;
+      seen = total;
+      return fresh >= FLOOD_CONNECTIONS_PER_SECOND;
+    };
+    this.memory = new MemorySaver({ onAboveMiB: o.memorySaverMiB, flooded });
     if (registry) this.#registerMetrics(registry);
   }
 
@@ -206,6 +217,7 @@ export class WebTierGuard {
     }
     if (!viaProxy && entry.idle.size >= o.maxIdlePerIp) this.#evictIdle(entry);
     this.#connections++;
+    this.#admitted++;
     entry.conns++;
     const now = Date.now();
     const state: ConnState = { key, entry, idleSince: now, probation, viaProxy };
