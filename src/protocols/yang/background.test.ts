@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import { backgroundModels } from './background.js';
 import { sharedModelRegistry } from './models.js';
+import { type CompiledModule, childrenOf, type SchemaNode } from './schema.js';
 import { validateInstance } from './validate.js';
 
 const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
@@ -33,6 +34,19 @@ describe('YANG models compiled on a worker thread', { skip: existsSync(OC) ? fal
 
     const here = sharedModelRegistry(DIRS).schemaForTopNodes(ANNOUNCED, ['interfaces']);
     assert.deepEqual([...set.schema!.modules.keys()].sort(), [...here.schema!.modules.keys()].sort());
+    // Schema paths travel empty and are made again on this side: the same as the compiler's.
+    const paths = (m: CompiledModule): string[] => {
+      const out: string[] = [];
+      const walk = (n: SchemaNode): void => {
+        out.push(n.path);
+        childrenOf(n).forEach(walk);
+      };
+      m.children.forEach(walk);
+      return out.sort();
+    };
+    const remotePaths = paths(set.schema!.modules.get('openconfig-interfaces')!);
+    assert.ok(remotePaths.includes('/openconfig-interfaces:interfaces/openconfig-interfaces:interface/openconfig-interfaces:config/openconfig-interfaces:mtu'));
+    assert.deepEqual(remotePaths, paths(here.schema!.modules.get('openconfig-interfaces')!));
     const remote = validateInstance(set.schema!, BAD, { format: 'json', type: 'config' });
     const local = validateInstance(here.schema!, BAD, { format: 'json', type: 'config' });
     assert.equal(remote.valid, false);

@@ -1,14 +1,15 @@
 /**
  * Model sets compiled on a worker thread, so that the event loop of the controller (or of a simulator
  * in the same process) is never blocked by a compilation: `get()` resolves when the set is compiled,
- * `peek()` answers at once (the set, or undefined while it compiles). Compiled sets are kept in this
+ * `peek()` answers at once (the set, or undefined while it compiles). The sets are for validation:
+ * schema nodes come without descriptions and references. Compiled sets are kept in this
  * thread by (search path, announced modules with revisions, top-level nodes); the worker keeps its own
  * cache by (module, revision, features, deviations) files (SchemaCache). When no worker can be
  * started, sets are compiled on this thread as before.
  */
 import { Worker } from 'node:worker_threads';
 import { type AnnouncedModule, type ModelSet, perSearchPath, sharedModelRegistry, southboundValidation, warnOnce, yangSearchPath } from './models.js';
-import type { CompiledSchema } from './schema.js';
+import { type CompiledSchema, childrenOf, type SchemaNode } from './schema.js';
 
 export interface BackgroundRequest {
   id: number;
@@ -71,7 +72,7 @@ class WorkerHost {
     w.on('message', (r: BackgroundReply) => {
       const job = this.waiting.get(r.id);
       this.waiting.delete(r.id);
-      job?.resolve(r.set);
+      job?.resolve(restorePaths(r.set));
       if (this.waiting.size === 0) this.rest(w);
     });
     w.on('error', (e) => this.fail(e));
@@ -113,6 +114,41 @@ class WorkerHost {
 }
 
 const host = new WorkerHost();
+
+/** Every schema node with the schema path of its parent (what finalize gave it: the walk, not `parent`). */
+function walkNodes(schema: CompiledSchema, fn: (n: SchemaNode, parentPath: string) => void): void {
+  const walk = (n: SchemaNode, parentPath: string): void => {
+    fn(n, parentPath);
+    for (const c of childrenOf(n)) walk(c, n.path);
+  };
+  for (const m of schema.modules.values()) for (const n of [...m.children, ...m.rpcs, ...m.notifications]) walk(n, '');
+}
+
+/**
+ * What a copied schema need not carry (worker side): schema paths, about half its bytes, are made
+ * again on arrival; descriptions and references of nodes are left behind (these sets validate data,
+ * they are not for showing models).
+ */
+export function forTransfer(set: ModelSet): ModelSet {
+  if (set.schema) {
+    walkNodes(set.schema, (n) => {
+      n.path = '';
+      n.description = undefined;
+      n.reference = undefined;
+    });
+  }
+  return set;
+}
+
+/** ...and are made again here, as the compiler made them. */
+function restorePaths(set: ModelSet): ModelSet {
+  if (set.schema) {
+    walkNodes(set.schema, (n, parentPath) => {
+      n.path = `${parentPath}/${n.module.name}:${n.name}`;
+    });
+  }
+  return set;
+}
 
 export class BackgroundModels {
   private readonly ready = new Map<string, ModelSet>();

@@ -4,7 +4,7 @@
  * goes back by structured clone (plain objects, Maps, Sets and RegExps: it survives the copy whole).
  */
 import { parentPort } from 'node:worker_threads';
-import type { BackgroundRequest, BackgroundReply } from './background.js';
+import { type BackgroundReply, type BackgroundRequest, forTransfer } from './background.js';
 import { type ModelSet, sharedModelRegistry } from './models.js';
 
 parentPort?.on('message', (req: BackgroundRequest) => {
@@ -12,7 +12,8 @@ parentPort?.on('message', (req: BackgroundRequest) => {
   try {
     const registry = sharedModelRegistry(req.searchDirs);
     const set: ModelSet = req.tops ? registry.schemaForTopNodes(req.announced, req.tops) : registry.schemaFor(req.announced);
-    reply = { id: req.id, set };
+    // The sets compiled here only travel (this thread validates nothing): what they need not carry goes.
+    reply = { id: req.id, set: forTransfer(set) };
   } catch (e) {
     reply = { id: req.id, set: { missing: [], error: `compilation failed: ${(e as Error).message}` } };
   }
