@@ -20,9 +20,13 @@ import { prepareActivation } from './prepare.js';
 import { type AppliedRecord, Claims, connectionUuid, fingerprint, fromConnections, toConnectionSettings } from './record.js';
 import { serviceSpans as spans } from './spans.js';
 import { checkDevices, type SyncReport } from './sync.js';
-import { type DriverRunner, runTransaction, type TransactionFailure } from './transaction.js';
+import { type DriverRunner, type JournalDevice, recoverDevices, runTransaction, type TransactionFailure } from './transaction.js';
 
 export const FAILURE_KEY = '/cnsdn/failure';
+/** Config rule holding the journal of a transaction in progress (see recoverDevices). */
+export const JOURNAL_KEY = '/cnsdn/transaction';
+/** How long recovery at start waits for a journaled device to be connected. */
+const RECOVERY_WAIT_MS = 120_000;
 
 const ACTIVE = 'SERVICESTATUS_ACTIVE';
 const PLANNED = 'SERVICESTATUS_PLANNED';
@@ -75,11 +79,17 @@ export class ServiceManager implements ServiceActivator {
 
   /** Loads what services applied (from their connections), then follows service events. */
   async start(bus: Bus): Promise<void> {
+    const interrupted: T.Service[] = [];
     for (const c of await this.#ctx.listContexts()) {
       for (const s of await this.#ctx.listServices(c.context_id.context_uuid.uuid)) {
         const record = fromConnections(await this.#ctx.listConnections(c.context_id.context_uuid.uuid, s.service_id.service_uuid.uuid));
         if (record) this.#claims.set(s.service_id.service_uuid.uuid, record);
+        if (s.service_config.config_rules.some((r) => r.custom?.resource_key === JOURNAL_KEY)) interrupted.push(s);
       }
+    }
+    // Devices connect after start: each interrupted transaction is undone in the background, before any other work on its service.
+    for (const s of interrupted) {
+      void this.#serial(s.service_id.service_uuid.uuid, () => this.#recover(s)).catch((e) => this.#log.warn({ err: e, service: s.service_id.service_uuid.uuid }, 'recovering an interrupted transaction failed'));
     }
     this.#offRemoval = this.#ctx.beforeServiceRemoval((c, s) => this.#serial(s, () => this.#deactivate(c, s, true)));
     this.#subscription = await bus.subscribe(
@@ -225,7 +235,7 @@ export class ServiceManager implements ServiceActivator {
     const links = Object.fromEntries(prepared.links);
     // Held while devices change, so a concurrent activation cannot take the same keys or subnets.
     this.#claims.set(uuid, { fingerprint: fp, links, devices: prepared.desired.map((d) => ({ ...d, prior: [] })) });
-    const outcome = await runTransaction(this.#sessions, prepared.diffs, { maxWaitMs: this.#deviceWaitMs });
+    const outcome = await runTransaction(this.#sessions, prepared.diffs, { maxWaitMs: this.#deviceWaitMs, journal: (devices) => this.#journal(service, 'activate', devices) });
     if (!outcome.ok) {
       this.#claims.set(uuid, old);
       this.#settled.set(uuid, fp);
@@ -272,7 +282,11 @@ export class ServiceManager implements ServiceActivator {
     if (record) {
       const heldElsewhere = (device: string, key: string) => this.#claims.otherHolder(uuid, device, key) !== undefined;
       const diffs: DeviceConfigDiff[] = record.devices.map((d) => ({ deviceUuid: d.uuid, deviceName: d.name, ...takeOffAll(d.uuid, d.rules, d.prior, heldElsewhere) }));
-      const outcome = await runTransaction(this.#sessions, diffs, { known: new Map(record.devices.map((d) => [d.uuid, d.rules])), maxWaitMs: this.#deviceWaitMs });
+      const outcome = await runTransaction(this.#sessions, diffs, {
+        known: new Map(record.devices.map((d) => [d.uuid, d.rules])),
+        maxWaitMs: this.#deviceWaitMs,
+        journal: (devices) => this.#journal(service, 'deactivate', devices),
+      });
       if (!outcome.ok) {
         const failure = toFailure(outcome.failure);
         await this.#writeStatus(ctxUuid, service, service.service_status.service_status, failure);
@@ -306,14 +320,50 @@ export class ServiceManager implements ServiceActivator {
     return out;
   }
 
-  /** Status, failure rule (set, or deleted when undefined) and connections in one write. */
-  async #writeStatus(contextUuid: string, service: T.Service, status: string, failure: ServiceFailure | undefined, connections: T.Connection[] = []): Promise<void> {
+  /** Records a transaction's devices and previous values on the service before any device changes. */
+  async #journal(service: T.Service, op: 'activate' | 'deactivate', devices: JournalDevice[]): Promise<void> {
+    const journal = { op, started_at: new Date().toISOString(), devices };
+    await this.#ctx.apply({
+      services: [{ service_id: service.service_id, name: service.name, service_config: { config_rules: [{ action: 'CONFIGACTION_SET', custom: { resource_key: JOURNAL_KEY, resource_value: journal } }] } }],
+    });
+  }
+
+  /**
+   * A transaction the controller did not finish (it stopped in the middle): every journaled device
+   * is put back to what it held before, and the service says so — an activation ends PLANNED (not
+   * retried by events), a removal leaves the service as it was. A device that cannot be put back
+   * keeps the journal, for the next start.
+   */
+  async #recover(read: T.Service): Promise<void> {
+    const contextUuid = read.service_id.context_id.context_uuid.uuid;
+    const service = await this.#ctx.getService(contextUuid, read.service_id.service_uuid.uuid);
+    const rule = service.service_config.config_rules.find((r) => r.custom?.resource_key === JOURNAL_KEY)?.custom;
+    if (!rule) return;
+    const journal = (typeof rule.resource_value === 'string' ? JSON.parse(rule.resource_value) : rule.resource_value) as { op: string; started_at: string; devices: JournalDevice[] };
+    const { restored, restore_errors } = await recoverDevices(this.#sessions, journal.devices, RECOVERY_WAIT_MS);
+    const what = journal.op === 'activate' ? 'activating' : 'taking off';
+    const failure: ServiceFailure = {
+      code: 'CNSDN_UNAVAILABLE',
+      message: `the controller stopped while ${what} the service (transaction of ${journal.started_at}); ${restore_errors.length ? `devices not put back yet: ${restore_errors.join('; ')}` : 'every device was put back to what it had before'}`,
+      at: new Date().toISOString(),
+      restored,
+      restore_errors,
+    };
+    const uuid = service.service_id.service_uuid.uuid;
+    if (journal.op === 'activate') this.#settled.set(uuid, fingerprint(service));
+    const status = journal.op === 'activate' ? PLANNED : service.service_status.service_status;
+    await this.#writeStatus(contextUuid, service, status, failure, [], restore_errors.length > 0);
+  }
+
+  /** Status, failure rule (set, or deleted when undefined) and connections in one write; the transaction's journal is deleted (unless kept). */
+  async #writeStatus(contextUuid: string, service: T.Service, status: string, failure: ServiceFailure | undefined, connections: T.Connection[] = [], keepJournal = false): Promise<void> {
     const hadFailure = service.service_config.config_rules.some((r) => r.custom?.resource_key === FAILURE_KEY);
-    const rules = failure
+    const rules: Array<{ action: string; custom: { resource_key: string; resource_value: unknown } }> = failure
       ? [{ action: 'CONFIGACTION_SET', custom: { resource_key: FAILURE_KEY, resource_value: failure } }]
       : hadFailure
         ? [{ action: 'CONFIGACTION_DELETE', custom: { resource_key: FAILURE_KEY, resource_value: {} } }]
         : [];
+    if (!keepJournal) rules.push({ action: 'CONFIGACTION_DELETE', custom: { resource_key: JOURNAL_KEY, resource_value: {} } });
     await this.#ctx.apply({
       services: [{ service_id: { context_id: { context_uuid: { uuid: contextUuid } }, service_uuid: service.service_id.service_uuid }, name: service.name, service_status: { service_status: status }, service_config: { config_rules: rules } }],
       connections,

@@ -36,7 +36,7 @@ describe('topology snapshot kept between activations', () => {
     await until('ACTIVE', async () => {
       const s = await call('GET', '/tfs-api/context/admin/service/snap');
       return (s.body.service_status as { service_status: string }).service_status === 'SERVICESTATUS_ACTIVE' ? true : undefined;
-    }, 30_000);
+    }, 90_000);
     const conns = (await call('GET', '/tfs-api/context/admin/service/snap/connections')).body.connections as Array<{ path_hops_endpoint_ids: Array<{ device_id: { device_uuid: { uuid: string } } }> }>;
     const names = new Map(['a', 'b', 'c'].map((n) => [uuidFromText(n), n]));
     return [...new Set(conns[0]!.path_hops_endpoint_ids.map((h) => names.get(h.device_id.device_uuid.uuid)))];

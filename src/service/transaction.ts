@@ -140,6 +140,59 @@ export interface TransactionOptions {
   known?: ReadonlyMap<string, Rule[]>;
   /** Bound on the wait for each device's turn, reads and changes (default DEFAULT_DEVICE_WAIT_MS; 0: none). Restores always wait. */
   maxWaitMs?: number;
+  /**
+   * Called with every device's diff and previous values once all are read, before any device
+   * changes: the caller records them durably, so that a controller which dies in the middle can
+   * put the devices back when it starts again (recoverDevices). A journal that fails stops the
+   * transaction with nothing changed.
+   */
+  journal?: (devices: JournalDevice[]) => Promise<void>;
+}
+
+/** One device of a transaction as journaled: its diff and what it held under the touched keys before. */
+export interface JournalDevice {
+  uuid: string;
+  name: string;
+  set: Rule[];
+  delete: Rule[];
+  before: Rule[];
+}
+
+/**
+ * Test-only crash point: with CNSDN_TEST_CRASH_AFTER_DEVICE_CHANGES=n the process kills itself
+ * (SIGKILL, as a crash would) once n devices of a transaction have changed, before the outcome
+ * is written anywhere.
+ */
+const crashAfter = Number(process.env.CNSDN_TEST_CRASH_AFTER_DEVICE_CHANGES ?? 0);
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Puts journaled devices back to what they held before an interrupted transaction (last first),
+ * whether or not each one had changed (putting back an unchanged device changes nothing). A
+ * device not connected yet (the controller is starting) is tried again until `waitMs` has passed.
+ */
+export async function recoverDevices(sessions: DriverRunner, devices: readonly JournalDevice[], waitMs: number): Promise<{ restored: string[]; restore_errors: string[] }> {
+  const deadline = Date.now() + waitMs;
+  const out = { restored: [] as string[], restore_errors: [] as string[] };
+  for (const d of [...devices].reverse()) {
+    const snapshot: Snapshot = { diff: { deviceUuid: d.uuid, deviceName: d.name, set: d.set, delete: d.delete }, resources: d.before };
+    for (;;) {
+      try {
+        await sessions.withDriver(d.uuid, (driver) => restore(driver, snapshot));
+        out.restored.push(d.name);
+        break;
+      } catch (e) {
+        const unreachable = isCnsdnError(e) && (e.code === 'DEVICE_UNREACHABLE' || e.code === 'UNAVAILABLE');
+        if (!unreachable || Date.now() >= deadline) {
+          out.restore_errors.push(`${d.name}: ${e instanceof Error ? e.message : String(e)}`);
+          break;
+        }
+        await pause(Math.min(500, Math.max(0, deadline - Date.now())));
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -164,11 +217,25 @@ export async function runTransaction(sessions: DriverRunner, diffs: readonly Dev
   const touched = snapshots.map(() => false);
   const t1 = performance.now();
   spans.add('device reads (before values)', t1 - t0);
+  if (options.journal && snapshots.length > 0) {
+    try {
+      await spans.time('journal written', () =>
+        options.journal!(snapshots.map((s) => ({ uuid: s.diff.deviceUuid, name: s.diff.deviceName, set: s.diff.set, delete: s.diff.delete, before: s.resources }))),
+      );
+    } catch (e) {
+      const failure = { ...failureOf(snapshots[0]!.diff, e), device: '', device_uuid: '' };
+      failure.reason = `the transaction could not be journaled (no device changed): ${failure.reason}`;
+      return { ok: false, failure };
+    }
+  }
+  let changedCount = 0;
   const results = await Promise.allSettled(
     snapshots.map((snapshot, i) =>
       onDevice(sessions, 'change', snapshot.diff.deviceUuid, maxWaitMs, (driver) =>
         change(driver, snapshot, () => {
           touched[i] = true;
+        }).then(() => {
+          if (crashAfter > 0 && ++changedCount >= crashAfter) process.kill(process.pid, 'SIGKILL');
         }),
       ),
     ),
