@@ -177,6 +177,7 @@ export class SubscribeSession {
     const tick = () => {
       if (this.done) return;
       fn();
+      if (this.done) return;
       const now = performance.now();
       due += periodMs;
       if (due <= now) {
