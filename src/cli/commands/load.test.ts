@@ -50,6 +50,9 @@ describe('cnsdn load', () => {
             ],
           });
         }
+        if (req.body.includes('"dangling"')) {
+          return problem(422, { code: 'CNSDN_DANGLING_REFERENCE', title: 'Dangling reference', errors: [{ path: '/services/0/service_endpoint_ids/0/device_id', message: 'device dc1 does not exist' }] });
+        }
         if (req.body.includes('"conflict"')) {
           return problem(409, { code: 'CNSDN_REVISION_CONFLICT', title: 'Conflict', detail: 'device R1 changed meanwhile' });
         }
@@ -82,6 +85,18 @@ describe('cnsdn load', () => {
       `${good}: created 2, updated 1, unchanged 0\n${good2}: created 2, updated 1, unchanged 0\n2 files: 2 loaded, 0 failed\n`,
     );
     assert.equal(io.err(), '');
+  });
+
+  it('a dry run of several files says a later file cannot see what earlier ones would create', async () => {
+    const needsTopology = join(dir, 'needs-topology.json');
+    await writeFile(needsTopology, '{"services": [], "x": "dangling"}');
+    const io = captureIO();
+    assert.equal(await run(['--url', fake.url, 'load', '--dry-run', '--keep-going', good, needsTopology], io), 1);
+    assert.match(io.err(), /needs-topology\.json: \/services\/0\/service_endpoint_ids\/0\/device_id: device dc1 does not exist\n/);
+    assert.match(io.err(), /needs-topology\.json: note: a dry run checks each file against what the controller holds now/);
+    const alone = captureIO();
+    await run(['--url', fake.url, 'load', '--dry-run', needsTopology], alone);
+    assert.doesNotMatch(alone.err(), /note:/, 'a single file needs no note');
   });
 
   it('--token wins over the environment', async () => {

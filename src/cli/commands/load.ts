@@ -51,7 +51,7 @@ async function load(files: string[], opts: LoadOptions, cmd: Command, io: CliIO)
   const reporter = makeReporter(io, toSend.length);
   let failed = unreadable.length;
   try {
-    for (const { file, body } of toSend) {
+    for (const [index, { file, body }] of toSend.entries()) {
       reporter.begin(file);
       try {
         const report = await client.loadDescriptors(body!, { dryRun: opts.dryRun });
@@ -60,6 +60,9 @@ async function load(files: string[], opts: LoadOptions, cmd: Command, io: CliIO)
         if (isFatal(e)) throw e;
         failed++;
         for (const l of describeLoadFailure(file, e)) reporter.error(l);
+        if (opts.dryRun && index > 0 && e instanceof ApiError && e.code === 'CNSDN_DANGLING_REFERENCE') {
+          reporter.error(`${file}: note: a dry run checks each file against what the controller holds now; what the files before it would create is not there`);
+        }
         if (!opts.keepGoing) return EXIT_FAILURE;
       } finally {
         reporter.advance();
