@@ -66,7 +66,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     registry: metrics,
   });
 
-  const services = new ServiceManager({ ctx, sessions: cluster.router, linkPool: options.serviceLinkPool, logger: logger.child({ module: 'service' }) });
+  const services = new ServiceManager({
+    ctx,
+    sessions: cluster.router,
+    linkPool: options.serviceLinkPool,
+    logger: logger.child({ module: 'service' }),
+    coordinates: (uuid) => cluster.cluster.coordinates(uuid),
+  });
   const slices = new SliceManager({ ctx, services, logger: logger.child({ module: 'slice' }) });
 
   new Gauge({
@@ -134,7 +140,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await configSync.start(bus);
   const sync = await startDeviceSync(store, bus, cluster.cluster);
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
-  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind, e.uuid), { kinds: ['device', 'link'] });
+  // (Topology events too: the service layer keeps a topology snapshot keyed by these generations.)
+  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind, e.uuid), { kinds: ['device', 'link', 'topology'] });
   // Event-triggered service and slice work runs on one member per entity (rendezvous over live members).
   await services.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
   await slices.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));

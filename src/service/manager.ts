@@ -47,6 +47,8 @@ export interface ServiceManagerOptions {
   logger?: ServiceLogger;
   /** Longest wait for a device's turn behind other services' work on it (ms, default 30 s): then CNSDN_UNAVAILABLE. */
   deviceWaitMs?: number;
+  /** In a cluster: whether this member does the work of a service (recovering its interrupted transaction at start). Default: yes. */
+  coordinates?: (serviceUuid: string) => boolean;
 }
 
 export type ServiceActivation = ActivationResult;
@@ -58,6 +60,7 @@ export class ServiceManager implements ServiceActivator {
   readonly #pool: LinkPool;
   readonly #log: ServiceLogger;
   readonly #deviceWaitMs: number | undefined;
+  readonly #coordinates: (serviceUuid: string) => boolean;
   readonly #claims = new Claims();
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Intent (fingerprint) of the last activation that failed or was undone: not retried by events. */
@@ -75,6 +78,7 @@ export class ServiceManager implements ServiceActivator {
     this.#pool = new LinkPool(options.linkPool);
     this.#log = options.logger ?? { warn() {} };
     this.#deviceWaitMs = options.deviceWaitMs;
+    this.#coordinates = options.coordinates ?? (() => true);
   }
 
   /** Loads what services applied (from their connections), then follows service events. */
@@ -84,7 +88,8 @@ export class ServiceManager implements ServiceActivator {
       for (const s of await this.#ctx.listServices(c.context_id.context_uuid.uuid)) {
         const record = fromConnections(await this.#ctx.listConnections(c.context_id.context_uuid.uuid, s.service_id.service_uuid.uuid));
         if (record) this.#claims.set(s.service_id.service_uuid.uuid, record);
-        if (s.service_config.config_rules.some((r) => r.custom?.resource_key === JOURNAL_KEY)) interrupted.push(s);
+        const journaled = s.service_config.config_rules.some((r) => r.custom?.resource_key === JOURNAL_KEY);
+        if (journaled && this.#coordinates(s.service_id.service_uuid.uuid)) interrupted.push(s);
       }
     }
     // Devices connect after start: each interrupted transaction is undone in the background, before any other work on its service.
