@@ -52,12 +52,28 @@ function keyJson(leaf: SchemaNode | undefined, text: string): unknown {
   return text;
 }
 
-function merge(into: Obj, value: Obj): void {
+/** The updates' values are never changed: what is merged into is a copy. */
+function copy<T>(v: T): T {
+  return typeof v === 'object' && v !== null ? structuredClone(v) : v;
+}
+
+/**
+ * Merges an update's value into what earlier updates built, as a device applies them: objects member
+ * by member, list entries by their keys (the same entry twice is one entry), other arrays appended.
+ */
+function merge(schema: CompiledSchema, into: Obj, value: Obj, node: SchemaNode | undefined): void {
   for (const [k, v] of Object.entries(value)) {
     const cur = into[k];
-    if (isObj(cur) && isObj(v)) merge(cur, v);
-    else if (Array.isArray(cur) && Array.isArray(v)) cur.push(...v);
-    else into[k] = v;
+    const child = cur === undefined ? undefined : findChild(schema, node, k);
+    if (isObj(cur) && isObj(v)) merge(schema, cur, v, child);
+    else if (Array.isArray(cur) && Array.isArray(v)) {
+      const keys = child?.kind === 'list' ? child.keys.map((l) => l.name) : [];
+      for (const e of v) {
+        const same = keys.length && isObj(e) ? cur.find((x) => isObj(x) && keys.every((n) => x[n] !== undefined && x[n] === e[n])) : undefined;
+        if (isObj(same) && isObj(e)) merge(schema, same, e, child);
+        else cur.push(copy(e));
+      }
+    } else into[k] = copy(v);
   }
 }
 
@@ -96,8 +112,8 @@ export function documentFromUpdates(schema: CompiledSchema, updates: readonly Pa
       }
       node = child;
     }
-    if (isObj(u.value)) merge(obj, u.value);
-    else if (last) last.holder[last.member] = u.value;
+    if (isObj(u.value)) merge(schema, obj, u.value, node);
+    else if (last) last.holder[last.member] = copy(u.value);
   }
   return root;
 }
