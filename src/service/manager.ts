@@ -240,13 +240,16 @@ export class ServiceManager implements ServiceActivator {
     const links = Object.fromEntries(prepared.links);
     // Held while devices change, so a concurrent activation cannot take the same keys or subnets.
     this.#claims.set(uuid, { fingerprint: fp, links, devices: prepared.desired.map((d) => ({ ...d, prior: [] })) });
+    // The service's connections so far are read while the devices change (off the critical path).
+    const existing = spans.time('list old connections', () => this.#ctx.listConnections(ctxUuid, uuid));
+    existing.catch(() => undefined);
     const outcome = await runTransaction(this.#sessions, prepared.diffs, { maxWaitMs: this.#deviceWaitMs, journal: (devices) => this.#journal(service, 'activate', devices) });
     if (!outcome.ok) {
       this.#claims.set(uuid, old);
       this.#settled.set(uuid, fp);
       const failure = toFailure(outcome.failure);
       await this.#writeStatus(ctxUuid, service, PLANNED, failure);
-      return { status: PLANNED, connections: old ? await this.#ctx.listConnections(ctxUuid, uuid) : [], diffs: prepared.diffs, dryRun: false, failure };
+      return { status: PLANNED, connections: old ? await existing : [], diffs: prepared.diffs, dryRun: false, failure };
     }
     const oldDevices = new Map((old?.devices ?? []).map((d) => [d.uuid, d]));
     const record: AppliedRecord = {
@@ -265,7 +268,7 @@ export class ServiceManager implements ServiceActivator {
       sub_service_ids: [],
       settings: { cnsdn: parts[i] },
     }));
-    const stale = (await spans.time('list old connections', () => this.#ctx.listConnections(ctxUuid, uuid))).filter((c) => !connections.some((n) => n.connection_id.connection_uuid.uuid === c.connection_id.connection_uuid.uuid));
+    const stale = (await existing).filter((c) => !connections.some((n) => n.connection_id.connection_uuid.uuid === c.connection_id.connection_uuid.uuid));
     await spans.time('write ACTIVE + connections', () => this.#writeStatus(ctxUuid, service, ACTIVE, undefined, connections));
     for (const c of stale) await this.#ctx.removeConnection(c.connection_id.connection_uuid.uuid);
     this.#claims.set(uuid, record);
