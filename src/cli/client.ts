@@ -181,6 +181,14 @@ export class CnsdnClient {
     });
   }
 
+  /**
+   * Dry run of several descriptors (JSON texts) as if loaded one after the other. A result per
+   * descriptor up to the first that would be rejected (its problem instead of a report).
+   */
+  dryRunSequence(texts: readonly string[]): Promise<{ results: Array<DescriptorReport & { problem?: Problem }> }> {
+    return this.request('POST', '/tfs-api/descriptors/dry-run', { body: `{"descriptors":[${texts.join(',')}]}` });
+  }
+
   exportDescriptors(): Promise<TfsObject> {
     return this.get('/tfs-api/descriptors');
   }

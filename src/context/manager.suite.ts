@@ -243,6 +243,21 @@ describe(`ContextManager on ${name}`, () => {
     await rejects(ctx.getJson('device', 'nope'), 'NOT_FOUND');
   });
 
+  it('a dry run of a sequence plans each descriptor on what the ones before it would leave, writes nothing, stops at the first rejected', async () => {
+    const d = small();
+    const topology = { ...d, services: [] };
+    const services = { services: d.services };
+    assert.ok('error' in (await ctx.dryRunSequence([services]))[0]!, 'alone, the services name devices that do not exist');
+    const seq = await ctx.dryRunSequence([topology, services, { devices: [{ device_id: 3 }] }, topology]);
+    assert.equal(seq.length, 3, 'stops at the first rejected');
+    assert.equal((seq[0] as { summary: { created: number } }).summary.created, 5);
+    assert.deepEqual((seq[1] as { summary: unknown }).summary, { created: 1, updated: 0, unchanged: 0 });
+    const rejected = (seq[2] as { error: unknown }).error;
+    assert.ok(isCnsdnError(rejected) && rejected.code === 'VALIDATION_FAILED', String(rejected));
+    for (const k of ['context', 'topology', 'device', 'link', 'service'] as const) assert.equal(await store.count(k), 0, `${k} written`);
+    assert.deepEqual((await store.outboxPending(new Date(Date.now() + 60_000).toISOString(), 10)).length, 0, 'no outbox entry');
+  });
+
   it('dry run reports without writing', async () => {
     const r = await ctx.apply(small(), { dryRun: true });
     assert.equal(r.dryRun, true);

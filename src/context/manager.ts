@@ -33,6 +33,12 @@ export type ServiceRemovalHook = (contextUuid: string, serviceUuid: string) => P
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
+function result(entities: PlannedEntity[], dryRun: boolean): ApplyResult {
+  const summary = { created: 0, updated: 0, unchanged: 0 };
+  for (const e of entities) summary[e.action]++;
+  return { dryRun, entities, summary };
+}
+
 /** Bytes of single device/link answers kept in memory (10,000 devices of 8 endpoints are ~55 MB). */
 const ENTITY_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -82,9 +88,40 @@ export class ContextManager implements DeviceStatusSink {
       return p.entities;
     };
     const entities = options.dryRun ? (await this.store.transaction(run)).result : await this.commit(run);
-    const summary = { created: 0, updated: 0, unchanged: 0 };
-    for (const e of entities) summary[e.action]++;
-    return { dryRun: !!options.dryRun, entities, summary };
+    return result(entities, !!options.dryRun);
+  }
+
+  /**
+   * A dry run of descriptors loaded one after the other (`cnsdn load --dry-run a.json b.json`):
+   * each is planned against the state the ones before it would leave, inside one transaction that
+   * is rolled back. Stops at the first that would be rejected (its error in place of a result):
+   * what comes after it may depend on it.
+   */
+  async dryRunSequence(inputs: readonly unknown[], options: PlanOptions = {}): Promise<Array<ApplyResult | { error: unknown }>> {
+    const out: Array<ApplyResult | { error: unknown }> = [];
+    const rollBack = new Error('dry run: rolled back');
+    try {
+      await this.store.transaction(async (tx) => {
+        out.length = 0; // a retried transaction starts over
+        for (const input of inputs) {
+          try {
+            const descriptor = validate(schemas.Descriptor, input, 'descriptor');
+            const p = await plan(descriptor, new StateView(tx), { ...options, unmanaged: options.unmanaged ?? descriptor.dummy_mode ?? false });
+            assertPlanOk(p);
+            const writes = p.view.changes().filter((c) => c.action !== 'unchanged').map((c) => StateView.toWrite(c.entry));
+            if (writes.length) await tx.putMany(writes);
+            out.push(result(p.entities, true));
+          } catch (error) {
+            out.push({ error });
+            break;
+          }
+        }
+        throw rollBack;
+      });
+    } catch (e) {
+      if (e !== rollBack) throw e;
+    }
+    return out;
   }
 
   async removeContext(ref: string): Promise<void> {

@@ -482,6 +482,22 @@ describe('TFS descriptors through HTTP', () => {
     assert.deepEqual((await api('GET', '/tfs-api/devices')).body, { devices: [] });
   });
 
+  it('a dry run of several descriptors checks each on what the ones before would leave, and writes nothing', async () => {
+    const empty = (await api('GET', '/tfs-api/descriptors')).body;
+    const topology = { ...small, services: [] };
+    const services = { services: small.services };
+    const r = await api('POST', '/tfs-api/descriptors/dry-run', { descriptors: [topology, services] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.results.map((x: Json) => x.summary), [{ created: 5, updated: 0, unchanged: 0 }, { created: 1, updated: 0, unchanged: 0 }]);
+    const bad = await api('POST', '/tfs-api/descriptors/dry-run', { descriptors: [services, topology] });
+    assert.equal(bad.status, 200);
+    assert.equal(bad.body.results.length, 1, 'stops at the first rejected');
+    assert.equal(bad.body.results[0].problem.code, 'CNSDN_DANGLING_REFERENCE');
+    assert.match(bad.body.results[0].problem.errors[0].path, /^\/services\/0\//);
+    assertProblem(await api('POST', '/tfs-api/descriptors/dry-run', [topology]), 400, 'CNSDN_VALIDATION_FAILED');
+    assert.deepEqual((await api('GET', '/tfs-api/descriptors')).body, empty);
+  });
+
   it('imports, exports, and the export re-imports into a fresh controller to the identical state', async () => {
     const r = await api('POST', '/tfs-api/descriptors', small);
     assert.equal(r.status, 200, JSON.stringify(r.body));

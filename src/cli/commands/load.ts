@@ -51,21 +51,37 @@ async function load(files: string[], opts: LoadOptions, cmd: Command, io: CliIO)
   const reporter = makeReporter(io, toSend.length);
   let failed = unreadable.length;
   try {
-    for (const [index, { file, body }] of toSend.entries()) {
-      reporter.begin(file);
-      try {
-        const report = await client.loadDescriptors(body!, { dryRun: opts.dryRun });
-        for (const l of describeReport(file, report ?? {}, opts)) reporter.line(l);
-      } catch (e) {
-        if (isFatal(e)) throw e;
-        failed++;
-        for (const l of describeLoadFailure(file, e)) reporter.error(l);
-        if (opts.dryRun && index > 0 && e instanceof ApiError && e.code === 'CNSDN_DANGLING_REFERENCE') {
-          reporter.error(`${file}: note: a dry run checks each file against what the controller holds now; what the files before it would create is not there`);
+    if (opts.dryRun && toSend.length > 1) {
+      // Each file against what the files before it would leave, as a real load of them would see it.
+      const { results } = await client.dryRunSequence(toSend.map((p) => p.body!));
+      for (const [i, { file }] of toSend.entries()) {
+        reporter.begin(file);
+        const r = results[i];
+        if (r === undefined) {
+          failed++;
+          reporter.error(`${file}: not checked: a file before it would be rejected`);
+        } else if (r.problem) {
+          failed++;
+          for (const l of describeLoadFailure(file, new ApiError('POST', '/tfs-api/descriptors/dry-run', r.problem.status ?? 400, r.problem))) reporter.error(l);
+        } else {
+          for (const l of describeReport(file, { ...r, dry_run: true }, opts)) reporter.line(l);
         }
-        if (!opts.keepGoing) return EXIT_FAILURE;
-      } finally {
         reporter.advance();
+      }
+    } else {
+      for (const { file, body } of toSend) {
+        reporter.begin(file);
+        try {
+          const report = await client.loadDescriptors(body!, { dryRun: opts.dryRun });
+          for (const l of describeReport(file, report ?? {}, opts)) reporter.line(l);
+        } catch (e) {
+          if (isFatal(e)) throw e;
+          failed++;
+          for (const l of describeLoadFailure(file, e)) reporter.error(l);
+          if (!opts.keepGoing) return EXIT_FAILURE;
+        } finally {
+          reporter.advance();
+        }
       }
     }
   } catch (e) {
