@@ -30,9 +30,14 @@ type Job = Omit<BackgroundRequest, 'id'>;
 const IDLE_MS = 30_000;
 const MAX_SETS = 32;
 
-function compileHere(job: Job): ModelSet {
-  const registry = sharedModelRegistry(job.searchDirs);
-  return job.tops ? registry.schemaForTopNodes(job.announced, job.tops) : registry.schemaFor(job.announced);
+/** What the worker does, done here (also its body): a failure is an answer, never a throw. */
+export function compileJob(job: Job): ModelSet {
+  try {
+    const registry = sharedModelRegistry(job.searchDirs);
+    return job.tops ? registry.schemaForTopNodes(job.announced, job.tops) : registry.schemaFor(job.announced);
+  } catch (e) {
+    return { missing: [], error: `compilation failed: ${(e as Error).message}` };
+  }
 }
 
 class WorkerHost {
@@ -44,7 +49,7 @@ class WorkerHost {
 
   compile(job: Job): Promise<ModelSet> {
     const w = this.broken ? undefined : this.start();
-    if (!w) return new Promise((resolve) => setImmediate(() => resolve(compileHere(job))));
+    if (!w) return new Promise((resolve) => setImmediate(() => resolve(compileJob(job))));
     clearTimeout(this.idleTimer);
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -109,7 +114,7 @@ class WorkerHost {
   private drain(): void {
     const jobs = [...this.waiting.values()];
     this.waiting.clear();
-    for (const j of jobs) setImmediate(() => j.resolve(compileHere(j.job)));
+    for (const j of jobs) setImmediate(() => j.resolve(compileJob(j.job)));
   }
 }
 
