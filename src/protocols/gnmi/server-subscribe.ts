@@ -163,7 +163,7 @@ export class SubscribeSession {
         else byPeriod.set(sub.sampleMs, [sub]);
       } else if (sub.heartbeatMs > 0) this.timers.push(setInterval(() => this.guard(() => this.sendCurrent([sub])), sub.heartbeatMs));
     }
-    for (const [periodMs, group] of byPeriod) this.every(periodMs, () => this.guard(() => group.forEach((sub) => this.sample(sub))));
+    for (const [periodMs, group] of byPeriod) this.every(periodMs, () => this.guard(() => { for (const sub of group) this.sample(sub); }));
   }
 
   /**
