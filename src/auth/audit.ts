@@ -36,7 +36,7 @@ export class AuditWriter {
       if (this.dropped++ % 1000 === 0) this.#log?.warn({ dropped: this.dropped }, 'audit queue full: entries dropped');
       return;
     }
-    this.#queue.push({ ...input, id: randomUUID(), at: input.at ?? new Date().toISOString() });
+    this.#queue.push({ ...input, id: entryId(), at: input.at ?? new Date().toISOString() });
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
@@ -64,3 +64,15 @@ export class AuditWriter {
     await this.flush();
   }
 }
+
+let sequence = 0;
+
+/**
+ * Entries are listed by time, then id: ids that grow in the order entries are recorded keep
+ * entries of the same millisecond in that order (the random part keeps replicas' ids apart).
+ */
+function entryId(): string {
+  sequence = (sequence + 1) % 1e12;
+  return `${String(sequence).padStart(12, '0')}-${randomUUID()}`;
+}
+
