@@ -51,6 +51,25 @@ describe('lazy driver factory', () => {
     await d.disconnect();
   });
 
+  test('a listener removed before the driver exists never hears it; one removed later stops hearing it', async () => {
+    const d = lazyDriverFactory(['DEVICEDRIVER_UNDEFINED'], false, async () => emulatedDriverFactory).create(config);
+    const early: string[] = [];
+    const late: string[] = [];
+    d.onSample((s) => early.push(s.key))();
+    const offLate = d.onSample((s) => late.push(s.key));
+    await d.connect();
+    await d.subscribeState([['/interface[13/1/2]', 0, 0.02]]);
+    const deadline = Date.now() + 5000;
+    while (late.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    offLate();
+    const heard = late.length;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(heard > 0);
+    assert.equal(late.length, heard, 'nothing after removal');
+    assert.equal(early.length, 0);
+    await d.disconnect();
+  });
+
   test('listeners registered before the driver exists hear it', async () => {
     const d = lazyDriverFactory(['DEVICEDRIVER_UNDEFINED'], false, async () => emulatedDriverFactory).create(config);
     const samples: string[] = [];

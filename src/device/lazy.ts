@@ -17,12 +17,38 @@ export function lazyDriverFactory(names: readonly string[], usesNetwork: boolean
   return { names, usesNetwork, create: (config) => new LazyDriver(config, factory) };
 }
 
+interface Pending<L> {
+  listener: L;
+  off?: () => void;
+}
+
+/** Listeners given before the driver exists are handed to it when it is made; later ones go straight to it. */
+class Listeners<L> {
+  readonly #pending = new Set<Pending<L>>();
+  #attach: ((listener: L) => () => void) | undefined;
+
+  add(listener: L): () => void {
+    if (this.#attach) return this.#attach(listener);
+    const p: Pending<L> = { listener };
+    this.#pending.add(p);
+    return () => {
+      this.#pending.delete(p);
+      p.off?.();
+    };
+  }
+
+  attach(to: (listener: L) => () => void): void {
+    this.#attach = to;
+    for (const p of this.#pending) p.off = to(p.listener);
+  }
+}
+
 class LazyDriver implements Driver {
   readonly #config: DriverConnectConfig;
   readonly #factory: () => Promise<DriverFactory>;
   #driver: Promise<Driver> | undefined;
-  readonly #sinks = new Set<(sample: StateSample) => void>();
-  readonly #listeners = new Set<(reason: Error) => void>();
+  readonly #samples = new Listeners<(sample: StateSample) => void>();
+  readonly #disconnects = new Listeners<(reason: Error) => void>();
 
   constructor(config: DriverConnectConfig, factory: () => Promise<DriverFactory>) {
     this.#config = config;
@@ -32,12 +58,9 @@ class LazyDriver implements Driver {
   #real(): Promise<Driver> {
     this.#driver ??= this.#factory().then((f) => {
       const d = f.create(this.#config);
-      d.onSample((s) => {
-        for (const sink of this.#sinks) sink(s);
-      });
-      d.onDisconnect((e) => {
-        for (const l of this.#listeners) l(e);
-      });
+      // Samples then flow from the driver to its listeners with nothing in between.
+      this.#samples.attach((l) => d.onSample(l));
+      this.#disconnects.attach((l) => d.onDisconnect(l));
       return d;
     });
     return this.#driver;
@@ -81,12 +104,10 @@ class LazyDriver implements Driver {
   }
 
   onSample(sink: (sample: StateSample) => void): () => void {
-    this.#sinks.add(sink);
-    return () => this.#sinks.delete(sink);
+    return this.#samples.add(sink);
   }
 
   onDisconnect(listener: (reason: Error) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#disconnects.add(listener);
   }
 }
