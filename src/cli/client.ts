@@ -51,8 +51,10 @@ export class ApiError extends Error {
   readonly errors: ProblemError[];
   /** Whether the request carried a bearer token (a 401 then means it was refused, not missing). */
   readonly tokenSent: boolean;
+  /** The path part of the controller URL when it has one (`--url http://h:8080/tfs-api`): a likely cause of a 404. */
+  readonly urlPath: string | undefined;
 
-  constructor(method: string, path: string, status: number, problem: Problem | undefined, bodyExcerpt?: string, tokenSent = false) {
+  constructor(method: string, path: string, status: number, problem: Problem | undefined, bodyExcerpt?: string, tokenSent = false, urlPath?: string) {
     const what = problem?.detail ?? problem?.title ?? bodyExcerpt ?? `HTTP ${status}`;
     super(`${method} ${path}: ${status} ${what}`);
     this.name = 'ApiError';
@@ -64,6 +66,7 @@ export class ApiError extends Error {
     this.detail = problem?.detail;
     this.errors = problem?.errors ?? [];
     this.tokenSent = tokenSent;
+    this.urlPath = urlPath;
   }
 }
 
@@ -157,7 +160,8 @@ export class CnsdnClient {
     if (!response.ok) {
       const problem = contentType.includes('json') ? parseProblem(text) : undefined;
       const excerpt = problem ? undefined : excerptOf(text);
-      throw new ApiError(method, path, response.status, problem, excerpt, headers.authorization !== undefined);
+      const urlPath = new URL(this.baseUrl).pathname.replace(/\/+$/, '') || undefined;
+      throw new ApiError(method, path, response.status, problem, excerpt, headers.authorization !== undefined, urlPath);
     }
     if (text.length === 0) return undefined as T;
     try {

@@ -57,6 +57,7 @@ export function describeError(e: unknown, what?: string): string {
       return 'the controller requires a token: pass --token or set CNSDN_TOKEN';
     }
     if (e.status === 403) return `the token is not allowed to do this: ${e.detail ?? e.title ?? 'permission denied'}`;
+    if (e.status === 404 && e.urlPath && !what) return `not found: ${e.method} ${e.urlPath}${e.path}: --url should be the controller's address without a path (e.g. http://127.0.0.1:8080), not ...${e.urlPath}`;
     if (e.status === 404) return what ? `${what} not found` : `not found: ${e.method} ${e.path}`;
     const head = e.code ? `${e.code}: ` : '';
     const text = e.detail ?? e.title ?? `HTTP ${e.status}`;

@@ -48,6 +48,12 @@ describe('cnsdn program', () => {
     assert.equal(io.err(), 'error: the controller requires a token: pass --token or set CNSDN_TOKEN\n');
   });
 
+  it('a 404 with a path in --url says the URL should have none', async () => {
+    const io = captureIO({ CNSDN_TOKEN: 'admin-tok' });
+    assert.equal(await run(['--url', `${fake.url}/tfs-api`, 'get', 'devices'], io), 1);
+    assert.match(io.err(), /^error: not found: GET \/tfs-api\/tfs-api\/devices: --url should be the controller's address without a path/);
+  });
+
   it('says a token that was sent was refused', async () => {
     const io = captureIO();
     assert.equal(await run(['--url', fake.url, '--token', 'wrong-tok', 'get', 'devices'], io), 1);
