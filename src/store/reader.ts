@@ -1,15 +1,14 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { CnsdnError } from '../common/errors.js';
 import type { EntityKind, ListOptions, StoredEntity, StoreReader } from './api.js';
-import { isConnectionError } from './pg-driver.js';
-import { unavailableIfDisconnected, withReconnect } from './reconnect.js';
+import { isTransientDatabaseError, unavailableIfDisconnected, withReconnect } from './reconnect.js';
 import type { BackendTraits, Db, StoreDb } from './schema.js';
 import { toStoredEntity } from './schema.js';
 
 /** Wraps a driver error so callers see STORE_ERROR; the driver error stays reachable as cause (for retry). */
 export function storeError(what: string, err: unknown): unknown {
   if (err instanceof CnsdnError) return err;
-  if (isConnectionError(err)) return unavailableIfDisconnected(what, err);
+  if (isTransientDatabaseError(err)) return unavailableIfDisconnected(what, err);
   const message = err instanceof Error ? err.message : String(err);
   return new CnsdnError('STORE_ERROR', `${what}: ${message}`, [], { cause: err });
 }
