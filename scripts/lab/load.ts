@@ -1,5 +1,5 @@
 /**
- * The lab's client: writers creating contexts through haproxy, a UI session in use (GET
+ * The lab's client: writers creating contexts through haproxy (PUT with fresh ids), a UI session in use (GET
  * /api/auth/me with the session cookie), and an SSE consumer of /api/events that resumes with
  * Last-Event-ID. Everything is recorded with times so a scenario can take its window.
  */
@@ -82,8 +82,11 @@ export class Load {
       const start = Date.now();
       let status = 0;
       try {
-        const res = await fetch(`${this.base}/tfs-api/contexts`, {
-          method: 'POST',
+        // PUT with the id the client chose: idempotent, so haproxy may send it again to another
+        // replica when the first one hangs or fails (a repeated POST would answer 409 once the
+        // first attempt had landed).
+        const res = await fetch(`${this.base}/tfs-api/context/${uuid}`, {
+          method: 'PUT',
           headers: { ...this.creds.headers, 'content-type': 'application/json' },
           body: JSON.stringify({ context_id: { context_uuid: { uuid } }, name: `lab-${start}` }),
           signal: AbortSignal.timeout(TIMEOUT_MS),

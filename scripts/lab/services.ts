@@ -195,20 +195,34 @@ export function startHaproxy(procs: Procs, root: string, port: number): string {
       '  mode http',
       '  timeout connect 1s',
       '  timeout client 60s',
-      '  timeout server 30s',
       '  timeout http-request 10s',
       // /readyz asks the database and NATS (each bounded at 2 s by the replica): a loaded machine needs more than inter.
       '  timeout check 3s',
-      '  option redispatch',
       '  retries 3',
-      // A replica that dies mid-request or refuses the connection: try another (requests are small and buffered).
-      '  retry-on conn-failure empty-response 503',
+      // Every retry goes to another server (the default redispatches only on the last one).
+      '  option redispatch 1',
       'frontend api',
       `  bind ${addr('lb')}:${port}`,
+      '  use_backend events if { path_beg /api/events }',
       '  default_backend replicas',
+      // API requests: a replica that dies mid-request, refuses the connection, answers 503 (database
+      // failing over, shedding) or hangs (its node cut off) gets the request sent to another one.
+      // Requests are small and buffered; the API's writes carry their own ids (a repeated create
+      // is an update of the same entity), so a retried write is not duplicated.
       'backend replicas',
       '  balance roundrobin',
+      '  timeout server 5s',
+      '  retry-on conn-failure empty-response junk-response response-timeout 502 503 504',
       '  option http-buffer-request',
+      '  option httpchk GET /readyz',
+      '  http-check expect status 200',
+      '  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+      ...NODES.map((n) => `  server ${n} ${addr(n)}:8080 check`),
+      // The event stream (SSE, a heartbeat every 15 s): long-lived, never retried mid-stream.
+      'backend events',
+      '  balance roundrobin',
+      '  timeout server 60s',
+      '  retry-on conn-failure empty-response 503',
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       '  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
