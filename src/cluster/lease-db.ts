@@ -94,16 +94,9 @@ export function validOwner(lease: LeaseRow | undefined, members: ReadonlyMap<str
   return m && m.incarnation === lease.incarnation && m.expiresAt > now ? lease.owner : undefined;
 }
 
-function member(r: MemberTable): MemberRow {
-  return {
-    id: r.id,
-    incarnation: r.incarnation,
-    address: r.address,
-    startedAt: r.started_at,
-    draining: Number(r.draining) === 1,
-    heartbeatAt: Number(r.heartbeat_at),
-    expiresAt: Number(r.expires_at),
-  };
+/** A member row as the coordinator uses it (bigint columns come back as strings). */
+function member({ started_at, draining, heartbeat_at, expires_at, ...same }: MemberTable): MemberRow {
+  return { ...same, startedAt: started_at, draining: Number(draining) === 1, heartbeatAt: Number(heartbeat_at), expiresAt: Number(expires_at) };
 }
 
 function lease(r: LeaseTable): LeaseRow {
