@@ -216,7 +216,9 @@ export function startHaproxy(procs: Procs, root: string, port: number): string {
       '  option http-buffer-request',
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
-      '  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+      // No shutdown-sessions here: a request hanging on a replica that is marked down is sent to
+      // another one after its 5 s; cutting it would fail it instead.
+      '  default-server inter 1s fall 2 rise 2',
       ...NODES.map((n) => `  server ${n} ${addr(n)}:8080 check`),
       // The event stream (SSE, a heartbeat every 15 s): long-lived, never retried mid-stream.
       'backend events',
