@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { CnsdnError } from '../common/errors.js';
 import { storeDatabase, type Store } from '../store/index.js';
+import { storeError } from '../store/reader.js';
 import { isRole, type Role } from './principal.js';
 
 interface UserTable {
@@ -155,8 +156,8 @@ async function run<R>(what: string, fn: () => Promise<R>): Promise<R> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof CnsdnError) throw err;
-    throw new CnsdnError('STORE_ERROR', `auth ${what}: ${err instanceof Error ? err.message : String(err)}`, [], { cause: err });
+    // STORE_ERROR, or UNAVAILABLE (503) while the database fails over.
+    throw storeError(`auth ${what}`, err);
   }
 }
 

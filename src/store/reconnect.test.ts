@@ -12,6 +12,8 @@ const conflict = () => Object.assign(new Error('could not serialize access'), { 
 describe('reconnect', () => {
   it('tells transient database failures from the others, through wrappers', () => {
     for (const e of [lost(), refused(), readOnly(), Object.assign(new Error('terminating connection'), { code: '57P01' }), new CnsdnError('UNAVAILABLE', 'x', [], { cause: lost() })]) assert.equal(isTransientDatabaseError(e), true, String(e));
+    assert.equal(isTransientDatabaseError(Object.assign(new Error('cannot use serializable mode in a hot standby'), { code: '0A000' })), true);
+    assert.equal(isTransientDatabaseError(Object.assign(new Error('unsupported feature'), { code: '0A000' })), false);
     for (const e of [unique(), conflict(), new Error('plain'), Object.assign(new Error('x'), { code: 'ENOENT' })]) assert.equal(isTransientDatabaseError(e), false, String(e));
   });
 

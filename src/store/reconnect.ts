@@ -17,12 +17,14 @@ export interface ReconnectOptions {
 }
 
 /**
- * Worth waiting out: a lost connection, a server shutting down or starting, or a primary that does
+ * Worth waiting out: a lost connection, a server shutting down or starting, a standby about to be
+ * promoted (0A000 "… in a hot standby", a connection made just before), or a primary that does
  * not take writes yet (SQLSTATE 25006: pg_auto_failover keeps a promoted node read-only until it
  * may accept writes).
  */
 export function isTransientDatabaseError(err: unknown): boolean {
   const code = errorCode(err);
+  if (code === '0A000') return /hot standby/.test(String((err as Error)?.message));
   return isConnectionError(err) || (code !== undefined && TRANSIENT_SQLSTATES.test(code));
 }
 
