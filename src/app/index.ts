@@ -141,7 +141,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const sync = await startDeviceSync(store, bus, cluster.cluster);
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
   // (Topology events too: the service layer keeps a topology snapshot keyed by these generations.)
-  const listInvalidation = await bus.subscribe((e) => ctx.invalidate(e.kind, e.uuid), { kinds: ['device', 'link', 'topology'] });
+  const listInvalidation = await bus.subscribe((e) => (e.kind === 'notification' ? undefined : ctx.invalidate(e.kind, e.uuid)), { kinds: ['device', 'link', 'topology'] });
   // Event-triggered service and slice work runs on one member per entity (rendezvous over live members).
   await services.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));
   await slices.start(gatedBus(bus, (e) => cluster.cluster.coordinates(e.uuid)));

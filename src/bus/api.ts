@@ -4,8 +4,29 @@
  */
 import type { ChangeOp, EntityKind } from '../store/api.js';
 
+/** Entity change kinds, plus `notification`: a device's own event (e.g. a NETCONF notification), not a stored change. */
+export type BusEventKind = EntityKind | 'notification';
+
+/** What a `notification` event carries (kind `notification`, uuid = the device's uuid, op CREATE, revision 0). */
+export interface DeviceNotificationBody {
+  /** Southbound protocol, e.g. `netconf`. */
+  protocol: string;
+  /** The stream it came from (NETCONF: RFC 5277 stream name, `NETCONF` by default). */
+  stream: string;
+  /** The device's eventTime (RFC 3339 text as the device sent it). */
+  eventTime: string;
+  /** Local name and namespace of the event element, e.g. netconf-config-change. */
+  name: string;
+  namespace: string;
+  /** The notification's XML, cut at a bound (xmlTruncated then true). */
+  xml: string;
+  xmlTruncated: boolean;
+  /** Parsed summary (e.g. edit targets and operations of a netconf-config-change). */
+  summary: Record<string, unknown>;
+}
+
 export interface BusEvent {
-  kind: EntityKind;
+  kind: BusEventKind;
   /** The entity's uuid. */
   uuid: string;
   /** The entity's name (TFS keeps both). */
@@ -16,6 +37,8 @@ export interface BusEvent {
   revision: number;
   /** Milliseconds since the epoch when the event was published. */
   ts: number;
+  /** Only on kind `notification`. */
+  notification?: DeviceNotificationBody;
 }
 
 export interface DeliveredEvent extends BusEvent {
@@ -27,7 +50,7 @@ export interface SubscribeOptions {
   /** Deliver from this sequence on (inclusive). Default: only new events. */
   fromSeq?: number;
   /** Only these kinds. Default: all. */
-  kinds?: readonly EntityKind[];
+  kinds?: readonly BusEventKind[];
 }
 
 export interface BusSubscription {

@@ -4,9 +4,8 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Bus, BusSubscription, DeliveredEvent } from '../bus/api.js';
+import type { Bus, BusEventKind, BusSubscription, DeliveredEvent } from '../bus/api.js';
 import { CnsdnError } from '../common/errors.js';
-import type { EntityKind } from '../store/api.js';
 import { problemSchema } from './problem.js';
 
 export interface SseOptions {
@@ -21,8 +20,8 @@ export interface SseOptions {
   retryMs?: number;
 }
 
-/** Exhaustive by construction: adding an EntityKind fails compilation here until listed. */
-const KNOWN_KINDS: Record<EntityKind, true> = {
+/** Exhaustive by construction: adding an event kind fails compilation here until listed. */
+const KNOWN_KINDS: Record<BusEventKind, true> = {
   context: true,
   topology: true,
   device: true,
@@ -30,6 +29,8 @@ const KNOWN_KINDS: Record<EntityKind, true> = {
   service: true,
   slice: true,
   connection: true,
+  // A device's own event (NETCONF notification), data.notification holds it.
+  notification: true,
 };
 
 const querystring = Type.Object(
@@ -38,13 +39,13 @@ const querystring = Type.Object(
     kinds: Type.Optional(
       Type.String({
         pattern: '^[a-z]+(,[a-z]+)*$',
-        description: `Comma-separated entity kinds: ${Object.keys(KNOWN_KINDS).join(', ')}`,
+        description: `Comma-separated event kinds: ${Object.keys(KNOWN_KINDS).join(', ')}`,
       }),
     ),
   },
 );
 
-export function parseKinds(raw: string | undefined): EntityKind[] | undefined {
+export function parseKinds(raw: string | undefined): BusEventKind[] | undefined {
   if (raw === undefined || raw === '') return undefined;
   const kinds = [...new Set(raw.split(','))];
   const unknown = kinds.filter((k) => !Object.hasOwn(KNOWN_KINDS, k));
@@ -53,7 +54,7 @@ export function parseKinds(raw: string | undefined): EntityKind[] | undefined {
       { path: '/kinds', message: `must be a comma-separated list of ${Object.keys(KNOWN_KINDS).join(', ')}` },
     ]);
   }
-  return kinds as EntityKind[];
+  return kinds as BusEventKind[];
 }
 
 /** Last-Event-ID names the last event the client saw, so delivery resumes right after it. */
