@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { latestSamples, recentSamples } from './query.js';
-import { Ring } from './ring.js';
+import { Arena, Ring } from './ring.js';
 import { SeriesStore } from './series-store.js';
 
 const points = (r: Ring) => Array.from({ length: r.size }, (_, i) => [r.ts(i), r.value(i)]);
@@ -178,5 +178,46 @@ describe('recentSamples', () => {
     );
     assert.equal(got[0]!.device, 'R1');
     assert.equal(got[0]!.rate, 100);
+  });
+});
+
+describe('Arena', () => {
+  it('hands a freed region to the next ring of its size, and rings sharing a chunk keep their own points', () => {
+    const arena = new Arena(64);
+    const a = new Ring(4, arena);
+    const b = new Ring(4, arena);
+    for (let t = 1; t <= 6; t++) {
+      a.push(t, t * 10);
+      b.push(t, -t);
+    }
+    assert.deepEqual(points(a), [[3, 30], [4, 40], [5, 50], [6, 60]]);
+    assert.deepEqual(points(b), [[3, -3], [4, -4], [5, -5], [6, -6]]);
+    a.grow(8);
+    assert.equal(arena.wasted, 8, 'the 4-point region of a is free');
+    const c = new Ring(4, arena);
+    assert.equal(arena.wasted, 0, 'c took it');
+    c.push(7, 70);
+    assert.deepEqual(points(a), [[3, 30], [4, 40], [5, 50], [6, 60]]);
+    assert.deepEqual(points(c), [[7, 70]]);
+    a.moveTo(new Arena());
+    assert.deepEqual(points(a), [[3, 30], [4, 40], [5, 50], [6, 60]]);
+  });
+
+  it('a store compacts its arena when freed regions outgrow the live ones, keeping every series\' points', () => {
+    const store = new SeriesStore({ maxPoints: 64, maxTotalPoints: 1_000_000 });
+    const series = Array.from({ length: 3000 }, (_, i) => store.ensure({ deviceUuid: `u${i % 30}`, deviceName: `R${i % 30}`, endpoint: `e${i}`, kpi: 201 })!);
+    const kept = series.slice(2500);
+    for (let t = 1; t <= 64; t++) {
+      for (const s of series.slice(0, 2500)) store.append(s, t, t);
+      for (const s of kept) store.append(s, 5_000_000 + t, t * 2);
+    }
+    const reservedBefore = store.reservedPoints;
+    for (const s of series.slice(0, 2500)) s.active = false;
+    assert.equal(store.sweep(5_000_100), 2500);
+    assert.equal(store.seriesCount, 500);
+    assert.ok(store.reservedPoints < reservedBefore / 2, `reserved ${store.reservedPoints} of ${reservedBefore}`);
+    for (const s of kept) assert.deepEqual(points(s), Array.from({ length: 64 }, (_, k) => [5_000_001 + k, (k + 1) * 2]));
+    assert.deepEqual(store.select({ deviceUuid: 'u1' }).length, kept.filter((s) => s.deviceUuid === 'u1').length);
+    assert.equal(store.select({ deviceUuid: 'u1', endpoint: 'e1' }).length, 0, 'removed series are gone from the device index');
   });
 });

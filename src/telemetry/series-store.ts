@@ -3,11 +3,13 @@
  * (maxPoints per series), by age (maxAgeMs) and in total (maxTotalPoints across all series,
  * maxSeries series). Rings start small and grow as points come, up to an equal share of
  * the point budget; a new series that finds the budget spent shrinks the larger rings to
- * make room, so late devices get telemetry too. Memory: 16 bytes a point allocated plus
- * ~0.9 KB a series. Nothing here is persisted: telemetry is not context.
+ * make room, so late devices get telemetry too. Memory: 16 bytes a point allocated (in shared
+ * 1 MiB arena chunks, compacted when freed regions outgrow the live ones) plus ~0.2 KB a series
+ * (one object; label strings shared per device and interned per endpoint name). Nothing here is
+ * persisted: telemetry is not context.
  */
 import { kpiName } from './kpi.js';
-import { Ring } from './ring.js';
+import { Arena, Ring } from './ring.js';
 
 export interface SeriesOptions {
   /** Points kept per series (default 360: one hour at 10 s). */
@@ -27,32 +29,58 @@ export interface SeriesMeta {
   kpi: number;
 }
 
-export class Series {
-  readonly deviceUuid: string;
-  deviceName: string;
+/** What the series of one device share: its uuid, its current name and its series by endpoint. */
+interface DeviceEntry {
+  readonly uuid: string;
+  name: string;
+  /** Series of the device in creation order. */
+  readonly series: Series[];
+  /** endpoint → its series (one per KPI, a handful). */
+  readonly byEndpoint: Map<string, Series[]>;
+}
+
+/**
+ * One (device, endpoint, KPI) series: its points (it is its own ring) and its labels, which
+ * are shared strings (the device's entry, the interned endpoint name, the KPI's name).
+ */
+export class Series extends Ring {
+  readonly #device: DeviceEntry;
   readonly endpoint: string;
   readonly kpi: number;
-  readonly kpiName: string;
-  readonly ring: Ring;
   /** Subscribed on a live session; inactive series are not exported and age out. */
   active = true;
   /** Deleted from the store: writes to it are ignored. */
   removed = false;
 
-  constructor(meta: SeriesMeta, capacity: number) {
-    this.deviceUuid = meta.deviceUuid;
-    this.deviceName = meta.deviceName;
-    this.endpoint = meta.endpoint;
-    this.kpi = meta.kpi;
-    this.kpiName = kpiName(meta.kpi);
-    this.ring = new Ring(capacity);
+  constructor(device: DeviceEntry, endpoint: string, kpi: number, capacity: number, arena: Arena) {
+    super(capacity, arena);
+    this.#device = device;
+    this.endpoint = endpoint;
+    this.kpi = kpi;
+  }
+
+  get deviceUuid(): string {
+    return this.#device.uuid;
+  }
+
+  get deviceName(): string {
+    return this.#device.name;
+  }
+
+  get kpiName(): string {
+    return kpiName(this.kpi);
+  }
+
+  /** The points (the series itself; kept for readers written against a separate ring). */
+  get ring(): Ring {
+    return this;
   }
 
   /** Per-second increase from point i-1 to i; undefined for the first point or a counter reset. */
   rate(i: number): number | undefined {
-    if (i < 1 || i >= this.ring.size) return undefined;
-    const dt = this.ring.ts(i) - this.ring.ts(i - 1);
-    const dv = this.ring.value(i) - this.ring.value(i - 1);
+    if (i < 1 || i >= this.size) return undefined;
+    const dt = this.ts(i) - this.ts(i - 1);
+    const dv = this.value(i) - this.value(i - 1);
     return dt > 0 && dv >= 0 ? (dv * 1000) / dt : undefined;
   }
 }
@@ -78,9 +106,13 @@ export class SeriesStore {
   readonly maxSeries: number;
   readonly #chunk: number;
   readonly #minPoints: number;
-  readonly #series = new Map<string, Series>();
-  readonly #byDevice = new Map<string, Set<Series>>();
+  /** Every series in creation order (removed ones are taken out on sweep). */
+  #all: Series[] = [];
+  readonly #devices = new Map<string, DeviceEntry>();
   readonly #uuidByName = new Map<string, string>();
+  /** Endpoint names, one string each however many devices and KPIs use it. */
+  readonly #names = new Map<string, string>();
+  #arena = new Arena();
   #allocated = 0;
   /** The fair share at the current series count. */
   #share: number;
@@ -101,7 +133,7 @@ export class SeriesStore {
   }
 
   get seriesCount(): number {
-    return this.#series.size;
+    return this.#all.length;
   }
 
   /** Points allocated (capacity), the figure maxTotalPoints bounds. */
@@ -109,15 +141,20 @@ export class SeriesStore {
     return this.#allocated;
   }
 
+  /** Points the arena holds (allocated plus freed regions not reused yet). */
+  get reservedPoints(): number {
+    return this.#arena.reserved / 2;
+  }
+
   /** The series for meta, created when new (undefined when a bound refuses it); its device name follows meta. */
   ensure(meta: SeriesMeta): Series | undefined {
-    const key = `${meta.deviceUuid}\u0000${meta.endpoint}\u0000${meta.kpi}`;
-    const existing = this.#series.get(key);
+    const dev = this.#devices.get(meta.deviceUuid);
+    const existing = dev?.byEndpoint.get(meta.endpoint)?.find((x) => x.kpi === meta.kpi);
     if (existing) {
-      if (existing.deviceName !== meta.deviceName) this.#setName(meta.deviceUuid, meta.deviceName);
+      if (dev!.name !== meta.deviceName) this.#setName(dev!, meta.deviceName);
       return existing;
     }
-    const n = this.#series.size + 1;
+    const n = this.#all.length + 1;
     if (n > this.maxSeries || n * this.#minPoints > this.maxTotalPoints) {
       this.rejectedSeries++;
       return undefined;
@@ -130,52 +167,70 @@ export class SeriesStore {
       this.rejectedSeries++;
       return undefined;
     }
-    const s = new Series(meta, capacity);
-    this.#allocated += capacity;
-    this.#series.set(key, s);
-    this.#share = this.#fairShare(this.#series.size);
-    let set = this.#byDevice.get(meta.deviceUuid);
-    if (!set) {
-      set = new Set();
-      this.#byDevice.set(meta.deviceUuid, set);
+    let entry = dev;
+    if (!entry) {
+      entry = { uuid: meta.deviceUuid, name: meta.deviceName, series: [], byEndpoint: new Map() };
+      this.#devices.set(meta.deviceUuid, entry);
+      this.#uuidByName.set(meta.deviceName, meta.deviceUuid);
+    } else if (entry.name !== meta.deviceName) this.#setName(entry, meta.deviceName);
+    let endpoint = this.#names.get(meta.endpoint);
+    if (endpoint === undefined) {
+      endpoint = meta.endpoint;
+      this.#names.set(endpoint, endpoint);
     }
-    set.add(s);
-    this.#setName(meta.deviceUuid, meta.deviceName);
+    const s = new Series(entry, endpoint, meta.kpi, capacity, this.#arena);
+    this.#allocated += capacity;
+    this.#all.push(s);
+    entry.series.push(s);
+    const sameEndpoint = entry.byEndpoint.get(endpoint);
+    if (sameEndpoint) sameEndpoint.push(s);
+    else entry.byEndpoint.set(endpoint, [s]);
+    this.#share = this.#fairShare(this.#all.length);
     return s;
   }
 
   /** A device renamed in the context: its series take the new name. */
-  #setName(deviceUuid: string, name: string): void {
-    for (const s of this.#byDevice.get(deviceUuid) ?? []) {
-      if (s.deviceName === name) continue;
-      if (this.#uuidByName.get(s.deviceName) === deviceUuid) this.#uuidByName.delete(s.deviceName);
-      s.deviceName = name;
-    }
-    this.#uuidByName.set(name, deviceUuid);
+  #setName(dev: DeviceEntry, name: string): void {
+    if (this.#uuidByName.get(dev.name) === dev.uuid) this.#uuidByName.delete(dev.name);
+    dev.name = name;
+    this.#uuidByName.set(name, dev.uuid);
   }
 
   /** Appends a point; false when refused (removed series, or older than the newest point). */
   append(s: Series, ts: number, value: number): boolean {
     if (s.removed) return false;
-    const ring = s.ring;
-    if (ring.size > 0 && ts < ring.ts(ring.size - 1)) {
+    if (s.size > 0 && ts < s.ts(s.size - 1)) {
       this.outOfOrder++;
       return false;
     }
     const share = this.#share;
-    if (ring.capacity > share && this.maxTotalPoints - this.#allocated < this.#chunk) {
+    if (s.capacity > share && this.maxTotalPoints - this.#allocated < this.#chunk) {
       // Series joined since this ring grew, and the budget is spent: give back the excess.
-      this.#allocated -= ring.capacity - share;
-      ring.shrink(share);
-    } else if (ring.full && ring.capacity < share) {
-      const next = Math.min(share, ring.capacity + Math.min(this.#chunk, ring.capacity));
-      if (this.#allocated + next - ring.capacity <= this.maxTotalPoints) {
-        this.#allocated += next - ring.capacity;
-        ring.grow(next);
+      this.#allocated -= s.capacity - share;
+      s.shrink(share);
+      this.#compactIfSparse();
+    } else if (s.full && s.capacity < share) {
+      const next = Math.min(share, s.capacity + Math.min(this.#chunk, s.capacity));
+      if (this.#allocated + next - s.capacity <= this.maxTotalPoints) {
+        this.#allocated += next - s.capacity;
+        s.grow(next);
+        this.#compactIfSparse();
       }
     }
-    ring.push(ts, value);
+    s.push(ts, value);
     return true;
+  }
+
+  /**
+   * Freed regions are reused by rings of the same size; when they hold more than the live
+   * rings (plus one chunk), the live rings are copied into a new arena and the old one goes.
+   */
+  #compactIfSparse(): void {
+    const arena = this.#arena;
+    if (arena.wasted <= arena.reserved - arena.wasted + (1 << 17)) return;
+    const next = new Arena();
+    for (const s of this.#all) if (!s.removed) s.moveTo(next);
+    this.#arena = next;
   }
 
   /** Points one series may hold when n series share the budget. */
@@ -190,26 +245,31 @@ export class SeriesStore {
    */
   #rebalance(n: number): void {
     const target = this.#fairShare(Math.ceil(n * 1.25));
-    for (const s of this.#series.values()) {
-      if (s.ring.capacity <= target) continue;
-      this.#allocated -= s.ring.capacity - target;
-      s.ring.shrink(target);
+    for (const s of this.#all) {
+      if (s.capacity <= target) continue;
+      this.#allocated -= s.capacity - target;
+      s.shrink(target);
     }
+    this.#compactIfSparse();
   }
 
   setDeviceActive(deviceUuid: string, active: boolean): void {
-    for (const s of this.#byDevice.get(deviceUuid) ?? []) s.active = active;
+    for (const s of this.#devices.get(deviceUuid)?.series ?? []) s.active = active;
   }
 
   /** The device uuid for a uuid or a device name known to the store. */
   resolveDevice(ref: string): string | undefined {
-    if (this.#byDevice.has(ref)) return ref;
+    if (this.#devices.has(ref)) return ref;
     return this.#uuidByName.get(ref);
   }
 
   /** Series matching the filter, in creation order. */
   select(filter: SeriesFilter = {}): Series[] {
-    const pool = filter.deviceUuid !== undefined ? (this.#byDevice.get(filter.deviceUuid) ?? []) : this.#series.values();
+    let pool: Series[];
+    if (filter.deviceUuid !== undefined) {
+      const dev = this.#devices.get(filter.deviceUuid);
+      pool = (filter.endpoint !== undefined ? dev?.byEndpoint.get(filter.endpoint) : dev?.series) ?? [];
+    } else pool = this.#all;
     const out: Series[] = [];
     for (const s of pool) {
       if (filter.endpoint !== undefined && s.endpoint !== filter.endpoint) continue;
@@ -222,22 +282,37 @@ export class SeriesStore {
   /** Drops points older than the retention age, then inactive series left empty; returns how many series went. */
   sweep(now = Date.now()): number {
     const cutoff = now - this.maxAgeMs;
-    let removed = 0;
-    for (const [key, s] of this.#series) {
-      s.ring.dropBefore(cutoff);
-      if (s.active || s.ring.size > 0) continue;
-      s.removed = true;
-      this.#series.delete(key);
-      this.#allocated -= s.ring.capacity;
-      const set = this.#byDevice.get(s.deviceUuid)!;
-      set.delete(s);
-      if (set.size === 0) {
-        this.#byDevice.delete(s.deviceUuid);
-        if (this.#uuidByName.get(s.deviceName) === s.deviceUuid) this.#uuidByName.delete(s.deviceName);
+    const kept: Series[] = [];
+    const touched = new Set<DeviceEntry>();
+    for (const s of this.#all) {
+      s.dropBefore(cutoff);
+      if (s.active || s.size > 0) {
+        kept.push(s);
+        continue;
       }
-      removed++;
+      s.removed = true;
+      this.#allocated -= s.capacity;
+      s.release();
+      touched.add(this.#devices.get(s.deviceUuid)!);
     }
-    this.#share = this.#fairShare(this.#series.size);
+    const removed = this.#all.length - kept.length;
+    this.#all = kept;
+    for (const dev of touched) {
+      const left = dev.series.filter((s) => !s.removed);
+      dev.series.length = 0;
+      dev.series.push(...left);
+      for (const [ep, list] of dev.byEndpoint) {
+        const live = list.filter((s) => !s.removed);
+        if (live.length === 0) dev.byEndpoint.delete(ep);
+        else dev.byEndpoint.set(ep, live);
+      }
+      if (dev.series.length === 0) {
+        this.#devices.delete(dev.uuid);
+        if (this.#uuidByName.get(dev.name) === dev.uuid) this.#uuidByName.delete(dev.name);
+      }
+    }
+    if (removed > 0) this.#compactIfSparse();
+    this.#share = this.#fairShare(this.#all.length);
     return removed;
   }
 }
