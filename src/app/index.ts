@@ -23,6 +23,7 @@ import type { Device } from '../model/index.js';
 import { demoDescriptor } from './demo.js';
 import type { DemoGnmi } from './demo-gnmi.js';
 import { DeviceConfigSync } from './config-sync.js';
+import { startDeviceNotifications } from './device-notifications.js';
 import { startDeviceSync } from './device-sync.js';
 import type { ControllerOptions, RunningController } from './options.js';
 
@@ -94,6 +95,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
     registry: metrics,
     logger: logger.child({ module: 'telemetry' }),
     routes: { resolveDevice: async (ref) => (await ctx.getDevice(ref)).device_id.device_uuid.uuid },
+  });
+
+  // Device notifications (NETCONF) become bus events of kind `notification`, from the session's replica only.
+  const notifications = startDeviceNotifications({
+    bus,
+    sessions,
+    deviceName: async (uuid) => (await store.get<Device>('device', uuid))?.body.name,
+    registry: metrics,
+    log: logger.child({ module: 'notifications' }),
   });
 
   // The WebUI is read into memory once; every page load is then answered from it.
@@ -182,7 +192,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
     await services.stop();
     await ctx.relay.stop();
     await telemetry.stop();
+    notifications.stop();
     await sessions.close();
+    await notifications.idle();
     await demoGnmi?.close();
     await bus.close();
     await store.close();

@@ -8,7 +8,7 @@ import type {
   StateSample,
   StateSubscription,
 } from '../../device/index.js';
-import { endpointResources, isUnder, splitResourceKey } from '../../device/index.js';
+import { type AnnouncedModel, endpointResources, isUnder, netconfAnnouncedModels, splitResourceKey } from '../../device/index.js';
 import { parseResourceKey, parseStateKey, type ResourceRef } from '../gnmi-openconfig/index.js';
 import { NetconfClient, NetconfError, type Notification, type XmlElement } from '../../protocols/netconf/index.js';
 import { breaksSession, toDriverError } from './errors.js';
@@ -27,6 +27,7 @@ import {
 import { type DeviceModels, modelsOf, validateBeforeCommit } from './models.js';
 import { netconfYangRefusal } from './yang-check.js';
 import { ocCounters, ocCountersFilter, ocDeleteTrees, ocEndpoints, ocInterfacesFilter, ocNetworkInstancesFilter, ocResources, ocSetTree } from './openconfig.js';
+import { type NotificationSummary, summarizeNotification } from './notification-event.js';
 import { type NetconfDriverSettings, parseNetconfSettings } from './settings.js';
 import { CounterPoller, type CounterSubscription } from './telemetry.js';
 import { applyEdits, SessionBroken, type TxEdit } from './transaction.js';
@@ -47,6 +48,10 @@ export interface DeviceNotification {
   namespace: string;
   /** The event element as XML. */
   xml: string;
+  /** The RFC 5277 stream subscribed to (the default stream, NETCONF). */
+  stream: string;
+  /** Parsed summary, e.g. the edit targets of a netconf-config-change (notification-event.ts). */
+  summary: NotificationSummary;
 }
 
 /** What one getConfig key reads (keys with the same filter share one get-config) and how its resources are picked. */
@@ -60,6 +65,8 @@ interface Session {
   client: NetconfClient;
   models: DeviceModels;
   target: 'candidate' | 'running';
+  /** The modules the device announced in its hello. */
+  announced: AnnouncedModel[];
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
@@ -156,11 +163,11 @@ export class NetconfOpenconfigDriver implements Driver {
     }
     const caps = client.capabilities;
     const target = caps.candidate && !(s.forceRunning && caps.writableRunning) ? 'candidate' : 'running';
-    const session: Session = { client, models: modelsOf(caps), target };
+    const session: Session = { client, models: modelsOf(caps), target, announced: netconfAnnouncedModels(caps.modules) };
     this.#session = session;
     client.on('close', (reason) => this.#lost(session, reason ?? new Error('the device closed the session')));
     client.on('notification', (n: Notification) => this.#notify(n));
-    if (caps.notification && caps.interleave) {
+    if (s.notifications && caps.notification && caps.interleave) {
       // Notifications are a bonus: a device refusing the subscription still configures fine.
       await client.createSubscription().catch(() => undefined);
     }
@@ -168,7 +175,14 @@ export class NetconfOpenconfigDriver implements Driver {
 
   #notify(n: Notification): void {
     if (!n.event) return;
-    emitTo(this.#notificationListeners, { eventTime: n.eventTime, name: n.event.name, namespace: n.event.ns, xml: n.xml });
+    emitTo(this.#notificationListeners, {
+      eventTime: n.eventTime,
+      name: n.event.name,
+      namespace: n.event.ns,
+      xml: n.xml,
+      stream: 'NETCONF',
+      summary: summarizeNotification(n.event),
+    });
   }
 
   #lost(session: Session, reason: Error): void {
@@ -178,6 +192,10 @@ export class NetconfOpenconfigDriver implements Driver {
     session.client.session.fail(new NetconfError('NETCONF_CLOSED', `session abandoned: ${reason.message}`));
     const error = new CnsdnError('DEVICE_UNREACHABLE', `NETCONF session to ${this.#label} lost: ${reason.message}`, [], { cause: reason });
     emitTo(this.#disconnectListeners, error);
+  }
+
+  async announcedModels(): Promise<AnnouncedModel[]> {
+    return this.#need('announced models').announced.map((m) => ({ ...m }));
   }
 
   async disconnect(): Promise<void> {
@@ -446,7 +464,7 @@ export class NetconfOpenconfigDriver implements Driver {
     return () => this.#disconnectListeners.delete(wrapped);
   }
 
-  /** NETCONF notifications of the device (when it offers :notification and :interleave). */
+  /** NETCONF notifications of the device (when it offers :notification and :interleave, and setting `notifications` is not false). */
   onNotification(listener: (n: DeviceNotification) => void): () => void {
     const wrapped = (n: DeviceNotification) => listener(n);
     this.#notificationListeners.add(wrapped);

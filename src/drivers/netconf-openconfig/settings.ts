@@ -15,6 +15,8 @@ export interface NetconfDriverSettings {
   hostKey: HostKeyPolicy;
   commitPerRule: boolean;
   forceRunning: boolean;
+  /** create-subscription after connect (when the device offers :notification), from `notifications` (default true). */
+  notifications: boolean;
   /** From `timeout` (seconds), else `manager_params.timeout`; absent when neither says. */
   timeoutMs?: number;
   /** SSH keepalive interval from `keepalive` (seconds; 0 turns keepalives off). */
@@ -117,6 +119,7 @@ export function parseNetconfSettings(s: Record<string, unknown>): NetconfDriverS
     hostKey: hostKeyPolicy(s),
     commitPerRule: bool(s, 'commit_per_rule', false),
     forceRunning: bool(s, 'force_running', false),
+    notifications: bool(s, 'notifications', true),
   };
   if (password !== undefined) out.password = password;
   if (key !== undefined) out.privateKey = key;
