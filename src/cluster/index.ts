@@ -4,7 +4,7 @@
  */
 import type { Registry } from 'prom-client';
 import { type Bus, NatsBus } from '../bus/index.js';
-import type { DeviceLogger, Driver } from '../device/index.js';
+import { announcedModelsOf, type DeviceLogger, type Driver } from '../device/index.js';
 import type { Cluster, SessionTarget } from './api.js';
 import type { ClusterSettings } from './config.js';
 import { ClusterCoordinator } from './coordinator.js';
@@ -66,7 +66,8 @@ export function createCluster(o: ClusterOptions): ClusterRuntime {
     clusterSubjectPrefix(bus.prefix),
     settings.memberId,
     {
-      driver: (device, method: DriverMethod, args) => sessions.withDriver(device, (d: Driver) => (d[method] as (...a: unknown[]) => Promise<unknown>).apply(d, args)),
+      driver: (device, method: DriverMethod, args) =>
+        sessions.withDriver(device, (d: Driver) => (method === 'announcedModels' ? announcedModelsOf(d) : (d[method] as (...a: unknown[]) => Promise<unknown>).apply(d, args))),
       configure: o.configureHere,
     },
     (device) => cluster.ownsLocally(device),

@@ -6,7 +6,7 @@
  * the timeout, for the next owner.
  */
 import { CnsdnError } from '../common/errors.js';
-import type { Driver, EndpointInfo, Resource, ResourceResult } from '../device/index.js';
+import type { AnnouncedModel, Driver, EndpointInfo, Resource, ResourceResult } from '../device/index.js';
 import type { Cluster } from './api.js';
 import { type ClusterRpc, type DriverMethod, NotOwnerError, type OwnerRequest, OwnerGoneError } from './rpc.js';
 
@@ -34,6 +34,9 @@ class RemoteDriver implements Driver {
   }
   async discoverEndpoints(): Promise<EndpointInfo[]> {
     return (await this.call('discoverEndpoints', [])) as EndpointInfo[];
+  }
+  async announcedModels(): Promise<AnnouncedModel[]> {
+    return (await this.call('announcedModels', [])) as AnnouncedModel[];
   }
   async getInitialConfig(): Promise<Resource[]> {
     return (await this.call('getInitialConfig', [])) as Resource[];

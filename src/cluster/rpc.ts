@@ -8,7 +8,7 @@ import { CnsdnError, type ErrorCode, ErrorCodes, isCnsdnError } from '../common/
 import type { DeviceLogger } from '../device/index.js';
 import type { ClusterMetrics } from './metrics.js';
 
-export const DRIVER_METHODS = ['getInitialConfig', 'getConfig', 'setConfig', 'deleteConfig', 'discoverEndpoints'] as const;
+export const DRIVER_METHODS = ['getInitialConfig', 'getConfig', 'setConfig', 'deleteConfig', 'discoverEndpoints', 'announcedModels'] as const;
 export type DriverMethod = (typeof DRIVER_METHODS)[number];
 
 export type OwnerRequest = { op: 'driver'; device: string; method: DriverMethod; args: unknown[] } | { op: 'configure'; device: string };

@@ -48,6 +48,21 @@ export interface DriverConnectConfig {
   timeoutMs?: number;
 }
 
+/** A YANG model the device announced (gNMI CapabilityResponse supported_models, NETCONF hello modules). */
+export interface AnnouncedModel {
+  name: string;
+  /** gNMI: the organization; NETCONF: absent. */
+  organization?: string;
+  /** NETCONF: the module's namespace. */
+  namespace?: string;
+  /** NETCONF: the YANG revision. */
+  revision?: string;
+  /** gNMI: the model version (not a YANG revision). */
+  version?: string;
+  features?: string[];
+  deviations?: string[];
+}
+
 export interface Driver {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
@@ -66,6 +81,8 @@ export interface Driver {
   onSample(sink: (sample: StateSample) => void): () => void;
   /** Called by the driver when the session drops unexpectedly (the session manager reconnects). */
   onDisconnect(listener: (reason: Error) => void): () => void;
+  /** The models the device announced on the current connection (empty before connect; optional: none known). */
+  announcedModels?(): Promise<AnnouncedModel[]>;
 }
 
 export interface DriverFactory {

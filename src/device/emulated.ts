@@ -1,5 +1,6 @@
 import { CnsdnError } from '../common/errors.js';
 import type {
+  AnnouncedModel,
   Driver,
   DriverConnectConfig,
   DriverFactory,
@@ -89,6 +90,12 @@ export class EmulatedDriver implements Driver {
     for (const sub of this.#subscriptions.values()) stopSubscription(sub);
     this.#subscriptions.clear();
     this.#connected = false;
+  }
+
+  /** An emulated device announces no YANG models. */
+  async announcedModels(): Promise<AnnouncedModel[]> {
+    this.#requireConnected();
+    return [];
   }
 
   async discoverEndpoints(): Promise<EndpointInfo[]> {

@@ -1,4 +1,5 @@
 export type {
+  AnnouncedModel,
   DeviceOperationalStatus,
   DeviceStatusSink,
   Driver,
@@ -11,6 +12,7 @@ export type {
   StateSample,
   StateSubscription,
 } from './api.js';
+export { announcedModelsOf, gnmiAnnouncedModels, netconfAnnouncedModels } from './announced-models.js';
 export {
   Allowlist,
   DEFAULT_SOUTHBOUND_ALLOW,

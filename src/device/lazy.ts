@@ -3,6 +3,7 @@
  * bring gRPC, protobuf, SSH and YANG along (~35 MB of a controller's idle RSS); a controller that
  * manages none of those devices never loads them.
  */
+import { announcedModelsOf } from './announced-models.js';
 import type { Driver, DriverConnectConfig, DriverFactory, Resource, StateSample, StateSubscription } from './api.js';
 
 export function lazyDriverFactory(names: readonly string[], usesNetwork: boolean, load: () => Promise<DriverFactory>): DriverFactory {
@@ -77,6 +78,10 @@ class LazyDriver implements Driver {
 
   async discoverEndpoints() {
     return (await this.#real()).discoverEndpoints();
+  }
+
+  async announcedModels() {
+    return announcedModelsOf(await this.#real());
   }
 
   async getInitialConfig() {

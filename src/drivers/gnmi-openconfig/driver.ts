@@ -8,7 +8,7 @@ import type {
   StateSample,
   StateSubscription,
 } from '../../device/index.js';
-import { endpointResources, isUnder, splitResourceKey } from '../../device/index.js';
+import { type AnnouncedModel, endpointResources, gnmiAnnouncedModels, isUnder, splitResourceKey } from '../../device/index.js';
 import {
   GnmiClient,
   GnmiError,
@@ -39,6 +39,8 @@ const LIVENESS_PATH = '/system/config/hostname';
 interface Session {
   client: GnmiClient;
   closed: boolean;
+  /** The models the target announced in its CapabilityResponse. */
+  announced: AnnouncedModel[];
   liveness?: GnmiSubscription;
   telemetry?: GnmiSubscription;
 }
@@ -133,13 +135,14 @@ export class GnmiOpenconfigDriver implements Driver {
     } catch (e) {
       throw toDriverError(e, `gNMI connect to ${this.#label}`);
     }
-    const session: Session = { client, closed: false };
+    const session: Session = { client, closed: false, announced: [] };
     try {
       if (generation !== this.#generation) throw this.#cancelled();
       const caps = await client.capabilities().catch((e: unknown) => {
         throw toDriverError(e, `gNMI Capabilities on ${this.#label}`);
       });
       this.#yang.setAnnounced(caps.models);
+      session.announced = gnmiAnnouncedModels(caps.models);
       if (generation !== this.#generation) throw this.#cancelled();
       this.#session = session;
       this.#watch(session);
@@ -200,6 +203,10 @@ export class GnmiOpenconfigDriver implements Driver {
     liveness?.cancel();
     telemetry?.cancel();
     session.client.close();
+  }
+
+  async announcedModels(): Promise<AnnouncedModel[]> {
+    return this.#need('announced models').announced.map((m) => ({ ...m }));
   }
 
   async disconnect(): Promise<void> {
