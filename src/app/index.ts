@@ -6,7 +6,7 @@ import { Gauge } from 'prom-client';
 import { openBus } from '../bus/index.js';
 import { clusterRoutes, clusterSettings, createCluster, gatedBus, readinessGraceMs } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
-import { Allowlist, createDefaultRegistry, SessionManager } from '../device/index.js';
+import { Allowlist, announcedModelsOf, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { lazyDriverFactory } from '../device/lazy.js';
 import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
 import { authEnv, createAuth } from '../auth/index.js';
@@ -138,7 +138,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auth,
     rateLimit: false,
     guard,
-    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui), yangTreeRoutes({ getDevice: (ref) => ctx.getDevice(ref) })],
+    routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui), yangTreeRoutes({ getDevice: (ref) => ctx.getDevice(ref), announced: (uuid) => cluster.router.withDriver(uuid, announcedModelsOf) })],
     version: VERSION,
   });
 

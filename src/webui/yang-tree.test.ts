@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { CnsdnError } from '../common/errors.js';
+import type { AnnouncedModel } from '../device/index.js';
 import type { Device } from '../model/types.js';
-import { driverModules, parseModuleList, type YangTreeAnswer, yangTreeRoutes } from './yang-tree.js';
+import { type DeviceModelsAnswer, driverModules, modulesToCompile, parseModuleList, type YangTreeAnswer, yangTreeRoutes } from './yang-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnsdn-yang-tree-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,12 +45,17 @@ writeFileSync(
 
 const device = (drivers: string[]): Device => ({ device_id: { device_uuid: { uuid: 'dev-1' } }, device_drivers: drivers }) as unknown as Device;
 
-async function app(drivers: string[]) {
+async function app(drivers: string[], announced?: (uuid: string) => Promise<AnnouncedModel[]>) {
   const a = Fastify();
   a.setErrorHandler((err, _req, reply) => {
-    void reply.code(err instanceof CnsdnError ? 400 : (err as { statusCode?: number }).statusCode ?? 500).send({ code: (err as { code?: string }).code });
+    const code = err instanceof CnsdnError ? ({ UNAVAILABLE: 503, NOT_FOUND: 404 } as Record<string, number>)[err.code] ?? 400 : (err as { statusCode?: number }).statusCode ?? 500;
+    void reply.code(code).send({ code: (err as { code?: string }).code });
   });
-  await a.register(yangTreeRoutes({ getDevice: async () => device(drivers), searchPath: [dir] }));
+  const getDevice = async (ref: string) => {
+    if (ref !== 'dev-1') throw new CnsdnError('NOT_FOUND', `device ${ref} not found`);
+    return device(drivers);
+  };
+  await a.register(yangTreeRoutes({ getDevice, searchPath: [dir], ...(announced ? { announced } : {}) }));
   return a;
 }
 
@@ -97,6 +103,60 @@ describe('device YANG tree', () => {
       const one = (await a.inject({ method: 'GET', url: '/api/devices/dev-1/yang-tree?modules=ietf-interfaces' })).json() as YangTreeAnswer;
       assert.deepEqual([one.source, one.trees.map((t) => t.module), one.missing], ['query', ['ietf-interfaces'], []]);
       assert.equal((await a.inject({ method: 'GET', url: '/api/devices/dev-1/yang-tree?modules=../etc' })).statusCode, 400);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('compiles announced modules by name, with revisions only where they are YANG revisions; bad names skipped', () => {
+    assert.deepEqual(
+      modulesToCompile([
+        { name: 'ietf-interfaces', revision: '2014-05-08', namespace: 'urn:x' },
+        { name: 'openconfig-interfaces', version: '3.0.0' },
+        { name: 'ietf-interfaces', revision: '2018-02-20' },
+        { name: '../etc' },
+      ]),
+      [{ name: 'ietf-interfaces', revision: '2014-05-08' }, { name: 'openconfig-interfaces' }],
+    );
+  });
+
+  it('defaults to the announced models: compiled ones as trees, the ones the search path lacks listed as unavailable', async () => {
+    const announced: AnnouncedModel[] = [
+      { name: 'ietf-interfaces', namespace: 'urn:test:if', revision: '2014-05-08' },
+      { name: 'ietf-ip', namespace: 'urn:test:ip' },
+      { name: 'acme-system', namespace: 'urn:acme:sys', revision: '2024-01-01' },
+    ];
+    const a = await app(['DEVICEDRIVER_GNMI_OPENCONFIG'], async () => announced);
+    try {
+      const models = await a.inject({ method: 'GET', url: '/api/devices/dev-1/models' });
+      assert.equal(models.statusCode, 200);
+      assert.deepEqual(models.json() as DeviceModelsAnswer, { device: 'dev-1', models: announced });
+      assert.equal((await a.inject({ method: 'GET', url: '/api/devices/nope/models' })).statusCode, 404);
+      const body = (await a.inject({ method: 'GET', url: '/api/devices/dev-1/yang-tree' })).json() as YangTreeAnswer;
+      assert.equal(body.source, 'announced');
+      assert.deepEqual(body.modules, ['ietf-interfaces', 'ietf-ip', 'acme-system']);
+      assert.deepEqual(body.unavailable, ['acme-system@2024-01-01']);
+      assert.deepEqual(body.announced, announced);
+      assert.deepEqual(
+        body.trees.map((t) => t.module),
+        ['ietf-interfaces', 'ietf-ip'],
+      );
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('a device that is not connected: /models is 503 UNAVAILABLE, the tree falls back to the drivers\' modules and says why', async () => {
+    const a = await app(['DEVICEDRIVER_IETF_NETWORK_TOPOLOGY'], async (uuid) => {
+      throw new CnsdnError('DEVICE_UNREACHABLE', `device ${uuid} is not connected (backoff)`);
+    });
+    try {
+      const models = await a.inject({ method: 'GET', url: '/api/devices/dev-1/models' });
+      assert.deepEqual([models.statusCode, models.json().code], [503, 'UNAVAILABLE']);
+      const body = (await a.inject({ method: 'GET', url: '/api/devices/dev-1/yang-tree' })).json() as YangTreeAnswer;
+      assert.equal(body.source, 'drivers');
+      assert.match(body.announcedError ?? '', /not connected/);
+      assert.deepEqual(body.trees.map((t) => t.module), ['ietf-interfaces', 'ietf-ip']);
     } finally {
       await a.close();
     }

@@ -1,5 +1,10 @@
 /** The device YANG tree as the models page shows it (no DOM here, so it is unit-tested under Node). */
 
+// A model the device announced (GET /api/devices/{id}/models): the driver SPI's type (a type-only import of a file without imports).
+import type { AnnouncedModel as AnnouncedYangModel } from '../../src/device/api.js';
+
+export type { AnnouncedYangModel };
+
 export interface YangNode {
   name: string;
   kind: string;
@@ -22,9 +27,22 @@ export interface YangModuleTree {
   notifications: YangNode[];
 }
 
+
+export interface DeviceModelsAnswer {
+  device: string;
+  models: AnnouncedYangModel[];
+}
+
 export interface YangTreeAnswer {
   device: string;
-  source: 'drivers' | 'query';
+  /** announced: what the connected device announced; drivers: what its drivers write; query: ?modules=. */
+  source: 'announced' | 'drivers' | 'query';
+  /** The models the device announced, when it is connected (absent for ?modules=). */
+  announced?: AnnouncedYangModel[];
+  /** Why the announced models are not known (e.g. the device is not connected). */
+  announcedError?: string;
+  /** Announced modules (name or name@revision) the YANG search path (or the compiled cache) does not have (source announced). */
+  unavailable?: string[];
   modules: string[];
   missing: string[];
   error?: string;
