@@ -3,7 +3,7 @@ import { enc, get } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import type { Page } from '../page.js';
 import { href, navigate } from '../router.js';
-import { countNodes, filterYang, type YangModuleTree, type YangNode, type YangTreeAnswer, yangLabel, yangPath } from '../yang.js';
+import { type AnnouncedYangModel, countNodes, filterYang, type YangModuleTree, type YangNode, type YangTreeAnswer, yangLabel, yangPath } from '../yang.js';
 import { section } from './common.js';
 
 /** Nodes with children are <details>; their children are built when first opened (OpenConfig trees have thousands of nodes). */
@@ -47,6 +47,41 @@ function moduleCard(t: YangModuleTree, filter: string): HTMLElement {
   );
 }
 
+/** The models the device announced, each marked available (compiled, shown below) or not (the search path lacks it). */
+function announcedTable(models: readonly AnnouncedYangModel[], unavailable: readonly string[]): HTMLElement {
+  const missing = new Set(unavailable.map((u) => u.split('@')[0]));
+  return section(
+    `Announced by the device (${models.length})`,
+    h(
+      'table',
+      { id: 'yang-announced' },
+      h('thead', null, h('tr', null, ['Module', 'Revision / version', 'Organization / namespace', 'Features', 'Available'].map((t) => h('th', null, t)))),
+      h(
+        'tbody',
+        null,
+        models.map((m) => {
+          const absent = missing.has(m.name);
+          return h(
+            'tr',
+            { ...(absent ? { class: 'unavailable' } : {}), data: { module: m.name, available: absent ? 'no' : 'yes' } },
+            h('td', null, h('code', null, m.name)),
+            h('td', null, m.revision ?? m.version ?? ''),
+            h('td', null, m.organization ?? m.namespace ?? ''),
+            h('td', null, (m.features ?? []).join(', ')),
+            h('td', null, absent ? h('span', { class: 'muted', title: 'not in the YANG search path' }, 'not available') : 'yes'),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+function sourceText(answer: YangTreeAnswer): string {
+  if (answer.source === 'announced') return 'The modules this device announced: ';
+  if (answer.source === 'drivers') return 'The modules this device’s drivers write its configuration in: ';
+  return 'The modules asked for: ';
+}
+
 export function deviceYangPage(ref: string): Page {
   return async (main, route) => {
     const modules = route.query.get('modules') ?? '';
@@ -70,10 +105,12 @@ export function deviceYangPage(ref: string): Page {
       h(
         'p',
         { class: 'muted' },
-        answer.source === 'drivers' ? 'The modules this device’s drivers write its configuration in: ' : 'The modules asked for: ',
+        sourceText(answer),
         answer.modules.join(', ') || 'none',
         '.',
       ),
+      answer.announcedError ? h('p', { class: 'note', id: 'yang-announced-error' }, `The device’s announced models are not known: ${answer.announcedError}`) : null,
+      answer.announced && answer.announced.length > 0 ? announcedTable(answer.announced, answer.unavailable ?? []) : null,
       answer.missing.length > 0 ? h('p', { class: 'note', id: 'yang-missing' }, `Not found in the YANG search path (${answer.searchPath.join(':') || 'empty'}): ${answer.missing.join(', ')}`) : null,
       answer.error ? h('p', { class: 'error', role: 'alert' }, answer.error) : null,
       h(
@@ -86,7 +123,7 @@ export function deviceYangPage(ref: string): Page {
             navigate(`/devices/${enc(ref)}/yang${q ? `?modules=${enc(q)}` : ''}`);
           },
         },
-        field('Other modules', other, 'comma-separated names (name@revision); empty: the drivers’ modules'),
+        field('Other modules', other, 'comma-separated names (name@revision); empty: the modules the device announced (else its drivers’ modules)'),
         h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Show')),
       ),
       field('Filter', search),
