@@ -17,6 +17,7 @@ import {
   runningInterfaces,
   until,
 } from '../drivers/netconf-openconfig/testing.js';
+import type { BusEvent } from '../bus/api.js';
 import { startController, type RunningController } from './index.js';
 
 interface Dev {
@@ -98,6 +99,54 @@ describe('NETCONF devices through the NBI (real netconfd)', { skip: missing }, (
       await put(d.name, [rule(`/interface[${IFACE}]`, '', 'CONFIGACTION_DELETE')]);
       await until('interface deleted', async () => !(await onDevice(d.port)).has(`/interface[${IFACE}]`));
       assert.equal((await device(d.name)).cnsdn?.config_error, undefined);
+    });
+  }
+
+  for (const d of devices) {
+    it(`${d.name}: a change made through the NBI comes back as the device's netconf-config-change on the SSE event stream`, async () => {
+      const uuid = ((await (await fetch(url(`/device/${d.name}`))).json()) as { device_id: { device_uuid: { uuid: string } } }).device_id.device_uuid.uuid;
+      const stream = new AbortController();
+      const res = await fetch(`${c.url}/api/events?kinds=notification`, { headers: { accept: 'text/event-stream' }, signal: stream.signal });
+      assert.equal(res.status, 200);
+      // Others may change the same netconfd meanwhile: wait for the event naming this device and this interface.
+      const seen = (async () => {
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end = buffer.indexOf('\n\n');
+          while (end >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf('\n\n');
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (!block.includes('event: notification') || !data) continue;
+            const e = JSON.parse(data.slice(6)) as BusEvent;
+            const targets = ((e.notification?.summary.edits ?? []) as Array<{ target?: string }>).map((x) => x.target ?? '');
+            if (e.uuid === uuid && e.notification?.name === 'netconf-config-change' && targets.some((t) => t.includes(IFACE))) return e;
+          }
+        }
+        throw new Error('event stream ended');
+      })();
+      seen.catch(() => undefined);
+      try {
+        await put(d.name, [rule(`/interface[${IFACE}]`, { description: 'notify through the NBI', type: 'ianaift:ethernetCsmacd' })]);
+        const timer = setTimeout(() => stream.abort(), 30_000);
+        const e = await seen.finally(() => clearTimeout(timer));
+        assert.equal(e.kind, 'notification');
+        assert.equal(e.name, d.name);
+        assert.equal(e.notification?.namespace, 'urn:ietf:params:xml:ns:yang:ietf-netconf-notifications');
+        assert.equal(e.notification?.stream, 'NETCONF');
+        assert.match(e.notification?.eventTime ?? '', /^\d{4}-\d{2}-\d{2}T/);
+        assert.equal(e.notification?.xmlTruncated, false);
+        assert.match(e.notification?.xml ?? '', new RegExp(IFACE));
+        const metrics = await (await fetch(`${c.url}/metrics`)).text();
+        assert.match(metrics, new RegExp(`cnsdn_device_notifications_total\\{device="${uuid}"\\} [1-9]`));
+      } finally {
+        stream.abort();
+        await put(d.name, [rule(`/interface[${IFACE}]`, '', 'CONFIGACTION_DELETE')]);
+        await until('interface deleted', async () => !(await onDevice(d.port)).has(`/interface[${IFACE}]`));
+      }
     });
   }
 

@@ -81,4 +81,38 @@ describe('lazy driver factory', () => {
     assert.ok(samples.length > 0, 'no sample reached the listener');
     await d.disconnect();
   });
+
+  test('device notifications: passed through to a driver that has onNotification; a driver without it never calls', async () => {
+    const heard: unknown[] = [];
+    let emit = undefined as ((n: unknown) => void) | undefined;
+    const notifying: DriverFactory = {
+      ...emulatedDriverFactory,
+      create: (c) =>
+        Object.assign(emulatedDriverFactory.create(c), {
+          onNotification(l: (n: unknown) => void) {
+            emit = l;
+            return () => {
+              emit = undefined;
+            };
+          },
+        }),
+    };
+    const d = lazyDriverFactory(['DEVICEDRIVER_UNDEFINED'], false, async () => notifying).create(config) as ReturnType<DriverFactory['create']> & {
+      onNotification(l: (n: unknown) => void): () => void;
+    };
+    const off = d.onNotification((n) => heard.push(n));
+    await d.connect();
+    assert.ok(emit, 'the listener given before the load reached the driver');
+    emit({ name: 'netconf-config-change' });
+    assert.deepEqual([...heard], [{ name: 'netconf-config-change' }]);
+    off();
+    assert.equal(emit, undefined, 'removing the listener removes it from the driver');
+    await d.disconnect();
+
+    const plain = lazyDriverFactory(['DEVICEDRIVER_UNDEFINED'], false, async () => emulatedDriverFactory).create(config) as typeof d;
+    plain.onNotification((n) => heard.push(n));
+    await plain.connect();
+    assert.equal(heard.length, 1);
+    await plain.disconnect();
+  });
 });

@@ -50,6 +50,7 @@ class LazyDriver implements Driver {
   #driver: Promise<Driver> | undefined;
   readonly #samples = new Listeners<(sample: StateSample) => void>();
   readonly #disconnects = new Listeners<(reason: Error) => void>();
+  readonly #notifications = new Listeners<(notification: unknown) => void>();
 
   constructor(config: DriverConnectConfig, factory: () => Promise<DriverFactory>) {
     this.#config = config;
@@ -62,6 +63,9 @@ class LazyDriver implements Driver {
       // Samples then flow from the driver to its listeners with nothing in between.
       this.#samples.attach((l) => d.onSample(l));
       this.#disconnects.attach((l) => d.onDisconnect(l));
+      // Device notifications (the NETCONF driver's onNotification), for drivers that have them.
+      const notifying = d as Driver & { onNotification?: (l: (n: unknown) => void) => () => void };
+      this.#notifications.attach((l) => (notifying.onNotification ? notifying.onNotification(l) : () => undefined));
       return d;
     });
     return this.#driver;
@@ -114,5 +118,10 @@ class LazyDriver implements Driver {
 
   onDisconnect(listener: (reason: Error) => void): () => void {
     return this.#disconnects.add(listener);
+  }
+
+  /** Device notifications of the loaded driver, when it delivers any (NETCONF); never called otherwise. */
+  onNotification(listener: (notification: unknown) => void): () => void {
+    return this.#notifications.add(listener);
   }
 }
