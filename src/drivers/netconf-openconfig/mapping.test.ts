@@ -178,6 +178,8 @@ describe('settings', () => {
     const s = parseNetconfSettings({ username: 'u', password: 'p', hostkey_verify: 'False', commit_per_rule: 'true', force_running: true, timeout: 2.5, message_renderer: 'pyangbind' });
     assert.equal(s.hostKey, 'insecure-accept-any');
     assert.deepEqual([s.commitPerRule, s.forceRunning, s.timeoutMs], [true, true, 2500]);
+    assert.equal(s.notifications, true, 'notifications default on');
+    assert.equal(parseNetconfSettings({ username: 'u', password: 'p', hostkey_verify: false, notifications: 'False' }).notifications, false);
     assert.deepEqual(parseNetconfSettings({ username: 'u', password: 'p', hostkey_fingerprint: 'SHA256:x' }).hostKey, { fingerprint: 'SHA256:x' });
     assert.equal(parseNetconfSettings({ username: 'u', password: 'p', known_hosts_file: '/k', manager_params: { timeout: 3 } }).timeoutMs, 3000);
     for (const bad of [{ password: 'p' }, { username: 'u', password: 'p', hostkey_verify: 'maybe' }, { username: 'u', password: 'p', known_hosts_file: '/k', timeout: -1 }, { username: 'u', password: 'p', known_hosts_file: '/k', hostkey_fingerprint: 'SHA256:x' }, { username: 'u', known_hosts_file: '/k', key_filename: '/no/such/key' }]) {
