@@ -104,7 +104,7 @@ describe('device notifications → bus events', () => {
     await bus.close();
   });
 
-  test('backlog bound: beyond maxPending publishes in flight, notifications are dropped and counted', async () => {
+  test('not the owner, or beyond maxPending publishes in flight: notifications are dropped and counted', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -116,16 +116,21 @@ describe('device notifications → bus events', () => {
     } } as unknown as InProcessBus;
     const sessions = fakeSessions();
     const registry = new Registry();
-    const n = startDeviceNotifications({ bus, sessions, deviceName: async () => undefined, registry, maxPending: 3 });
+    let owner = false;
+    const n = startDeviceNotifications({ bus, sessions, deviceName: async () => undefined, registry, maxPending: 3, owns: () => owner });
     const d = new FakeDriver();
     sessions.emit('dev-2', d);
+    d.emit(note());
+    owner = true;
     for (let i = 0; i < 10; i++) d.emit(note());
     release();
     await n.idle();
     assert.equal(published.length, 3);
     assert.equal(published[0].name, 'dev-2', 'the uuid stands in for an unknown name');
-    assert.deepEqual(n.stats, { received: 10, published: 3, dropped: 7, truncated: 0 });
-    assert.match(await registry.metrics(), /cnsdn_device_notifications_dropped_total\{reason="backlog"\} 7/);
+    assert.deepEqual(n.stats, { received: 11, published: 3, dropped: 8, truncated: 0 });
+    const text = await registry.metrics();
+    assert.match(text, /cnsdn_device_notifications_dropped_total\{reason="backlog"\} 7/);
+    assert.match(text, /cnsdn_device_notifications_dropped_total\{reason="not_owner"\} 1/);
     n.stop();
   });
 });

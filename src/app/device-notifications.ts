@@ -44,6 +44,8 @@ export interface DeviceNotificationOptions {
   registry?: Registry;
   /** Cap on the XML kept per event (bytes); larger XML is left out (xmlTruncated). Default 16 KiB. */
   maxXmlBytes?: number;
+  /** Whether this replica owns the device (cluster lease); a session left over from a handover publishes nothing. Default: always. */
+  owns?: (uuid: string) => boolean;
   /** Publishes in flight before new notifications are dropped. Default 1000. */
   maxPending?: number;
   log?: { warn(obj: object, msg: string): void };
@@ -78,7 +80,7 @@ export function startDeviceNotifications(opts: DeviceNotificationOptions): Devic
   const received = new Counter({ name: 'cnsdn_device_notifications_total', help: 'Device notifications received (NETCONF), by device', labelNames: ['device'], registers });
   const dropped = new Counter({
     name: 'cnsdn_device_notifications_dropped_total',
-    help: 'Device notifications not published (backlog: too many publishes pending; publish_failed: the bus refused) or published without their XML (xml_over_cap)',
+    help: 'Device notifications not published (backlog: too many publishes pending; publish_failed: the bus refused; not_owner: lease lost) or published without their XML (xml_over_cap)',
     labelNames: ['reason'],
     registers,
   });
@@ -88,6 +90,11 @@ export function startDeviceNotifications(opts: DeviceNotificationOptions): Devic
   const publish = (uuid: string, name: string, n: DriverNotification): void => {
     stats.received++;
     received.inc({ device: uuid });
+    if (opts.owns && !opts.owns(uuid)) {
+      stats.dropped++;
+      dropped.inc({ reason: 'not_owner' });
+      return;
+    }
     if (pending.size >= maxPending) {
       stats.dropped++;
       dropped.inc({ reason: 'backlog' });

@@ -102,6 +102,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     bus,
     sessions,
     deviceName: async (uuid) => (await store.get<Device>('device', uuid))?.body.name,
+    owns: (uuid) => cluster.cluster.ownsLocally(uuid),
     registry: metrics,
     log: logger.child({ module: 'notifications' }),
   });
