@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import type { BusEvent } from '../bus/api.js';
+import { checkEvents, MAX_NOTIFICATION_EVENT_BYTES, pickEvent } from '../bus/events.js';
 import { InProcessBus } from '../bus/inprocess.js';
+import { decodeEvent } from '../bus/nats.js';
 import type { Driver } from '../device/index.js';
 import type { SessionListener } from '../device/session-manager.js';
 import { boundedXml, type DriverNotification, notificationEvent, startDeviceNotifications } from './device-notifications.js';
@@ -62,6 +64,18 @@ describe('device notifications → bus events', () => {
         summary: { username: 'u' },
       },
     });
+  });
+
+  test('the event passes the bus checks and keeps its payload through the NATS encoding; an oversized one is refused', () => {
+    const e = notificationEvent('dev-1', 'r1', note(), 1024, 42);
+    checkEvents([e]);
+    const wire = new TextEncoder().encode(JSON.stringify(pickEvent(e)));
+    assert.deepEqual(decodeEvent(wire, 7), { ...e, seq: 7 });
+    const huge = notificationEvent('dev-1', 'r1', note('x'.repeat(MAX_NOTIFICATION_EVENT_BYTES)), MAX_NOTIFICATION_EVENT_BYTES * 3);
+    assert.throws(() => checkEvents([huge]), /malformed bus event/);
+    const { notification: _, ...bare } = e;
+    assert.throws(() => checkEvents([bare]), /malformed bus event/);
+    assert.throws(() => checkEvents([{ ...e, kind: 'device' }]), /malformed bus event/);
   });
 
   test('XML bound: kept up to the cap in UTF-8 bytes, left out (flagged) above it', () => {
