@@ -1,10 +1,10 @@
 /** Requests carried out by a device's owner over NATS: driver calls and results (refusals included), configure, a gone or silent owner. */
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CnsdnError } from '../common/errors.js';
-import type { Driver } from '../device/index.js';
+import { announcedModelsOf, type Driver } from '../device/index.js';
 import type { Cluster } from './api.js';
 import { OwnerRouter } from './owner-router.js';
 import { ClusterRpc, type DriverMethod } from './rpc.js';
@@ -45,7 +45,8 @@ describe('owner router over NATS', { skip: reason && process.env.CI !== 'true' ?
       prefix,
       'm1',
       {
-        driver: (_d, method: DriverMethod, args) => local.withDriver('dev', (d) => (d[method] as (...a: unknown[]) => Promise<unknown>).apply(d, args)),
+        driver: (_d, method: DriverMethod, args) =>
+          local.withDriver('dev', (d) => (method === 'announcedModels' ? announcedModelsOf(d) : (d[method] as (...a: unknown[]) => Promise<unknown>).apply(d, args))),
         configure: async () => {
           if (hang) await new Promise((r) => setTimeout(r, 3000));
           return { applied: true };
@@ -82,6 +83,17 @@ describe('owner router over NATS', { skip: reason && process.env.CI !== 'true' ?
     assert.match((results[1] as CnsdnError).message, /refuses \/refuse\[x\]/);
     const got = await router(5000).withDriver('dev', (d) => d.getConfig(['/interface[eth1]']));
     assert.deepEqual(got, [['/interface[eth1]', { mtu: 9000 }]]);
+  });
+
+  it('asks the owner for the models its device announced', async () => {
+    assert.deepEqual(await router(5000).withDriver('dev', announcedModelsOf), []);
+    const models = [{ name: 'openconfig-interfaces', organization: 'OpenConfig working group', version: '3.7.1' }];
+    driver.announcedModels = async () => models;
+    try {
+      assert.deepEqual(await router(5000).withDriver('dev', announcedModelsOf), models);
+    } finally {
+      delete driver.announcedModels;
+    }
   });
 
   it('answers configure with the owner and its outcome', async () => {
