@@ -255,7 +255,8 @@ describe('gnmi-openconfig driver against a simulated target', () => {
     await gone.close();
     const e = await rejection(new GnmiOpenconfigDriver(config).connect());
     assert.equal(e.code, 'DEVICE_UNREACHABLE');
-    assert.match(e.message, /ECONNREFUSED|cannot connect/);
+    assert.match(e.message, /cannot connect to 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    assert.equal(e.message.split('cannot connect to').length, 2, `the address is named once: ${e.message}`);
   });
 
   test('telemetry: counters move, with endpoint and sample type; unknown interfaces are refused; duration ends a subscription', async () => {

@@ -121,7 +121,7 @@ export class CredentialSource {
       const timer = setTimeout(() => done(`no answer from ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
       if (s === 'insecure') {
         const sock = net.connect({ host, port }, () => done(`TCP connection to ${host}:${port} works but gRPC did not start (is the target using TLS?)`, sock));
-        sock.on('error', (e) => done(`cannot connect to ${host}:${port}: ${e.message}`, sock));
+        sock.on('error', (e) => done(e.message, sock));
         return;
       }
       const servername = s.serverName ?? (net.isIP(host) ? undefined : host);
