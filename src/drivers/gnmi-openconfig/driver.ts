@@ -262,61 +262,18 @@ export class GnmiOpenconfigDriver implements Driver {
     return { path: { elem: [{ name: 'network-instances' }, { name: 'network-instance', key: { name: ref.ni } }] }, render: renderNetworkInstances, keep };
   }
 
-  #readOne(session: Session, plan: ReadPlan): Promise<Resource[]> {
-    return this.#getTree(session, plan.path, 'CONFIG').then(plan.render, (e: unknown) => {
-      if (e instanceof CnsdnError && e.cause instanceof GnmiError && e.cause.code === 'NOT_FOUND') return [];
-      throw e;
-    });
-  }
-
-  /**
-   * One Get for the distinct paths `keys` read, when there are two or more; resolves to the
-   * merged tree, or to undefined when the batch failed for another reason than a lost device.
-   */
-  #batchRead(session: Session, keys: readonly string[]): Promise<unknown> | undefined {
-    const paths = new Map<string, GnmiPath>();
-    for (const key of keys) {
-      if (key === RESOURCE_ENDPOINTS) continue;
-      try {
-        const { path } = this.#plan(key);
-        paths.set(pathToString(path), path);
-      } catch {
-        // an unknown key answers its own Error entry
-      }
-    }
-    if (paths.size < 2) return undefined;
-    const all = [...paths.values()];
-    const got = this.#call<GnmiNotification[]>(session, `gNMI Get ${[...paths.keys()].join(' ')}`, (c) =>
-      c.get({ paths: all, type: 'CONFIG', encoding: this.#settings!.encoding, timeoutMs: this.#timeoutMs }),
-    ).then(
-      (notifications) => notificationsToTree(notifications, { elem: [] }, { stripModulePrefixes: true }),
-      (e: unknown) => {
-        if (e instanceof CnsdnError && e.code === 'DEVICE_UNREACHABLE') throw e;
-        return undefined;
-      },
-    );
-    got.catch(() => undefined);
-    return got;
-  }
-
   async getConfig(keys: readonly string[] = []): Promise<Array<[string, unknown]>> {
     const session = this.#need('getConfig');
     if (keys.length === 0) keys = [RESOURCE_INTERFACES, RESOURCE_NETWORK_INSTANCES];
     const reads = new Map<string, Promise<Resource[]>>();
-    // Several entities of one device are read in ONE GetRequest (its path list); the answer is
-    // merged into one tree and each key keeps its own resources. When the batch fails (e.g. one
-    // path is NOT_FOUND, which fails the whole Get), each path is read on its own as before.
-    const batch = this.#batchRead(session, keys);
     const read = (plan: ReadPlan): Promise<Resource[]> => {
       const id = pathToString(plan.path);
       let r = reads.get(id);
-      if (!r && batch) {
-        r = batch.then((tree) => (tree === undefined ? this.#readOne(session, plan) : plan.render(tree)));
-        r.catch(() => undefined);
-        reads.set(id, r);
-      }
       if (!r) {
-        r = this.#readOne(session, plan);
+        r = this.#getTree(session, plan.path, 'CONFIG').then(plan.render, (e: unknown) => {
+          if (e instanceof CnsdnError && e.cause instanceof GnmiError && e.cause.code === 'NOT_FOUND') return [];
+          throw e;
+        });
         r.catch(() => undefined);
         reads.set(id, r);
       }
