@@ -454,6 +454,19 @@ describe('SessionManager', () => {
     );
   });
 
+  test('withDriver waits for a device still connecting: runs once it is up, or rejects with the attempt error', async () => {
+    const { m } = manager([emulatedDriverFactory]);
+    await m.add(emulatedDevice('fresh'));
+    await m.add(emulatedDevice('bad', { fail_connect: true }));
+    assert.notEqual(m.status('fresh')?.state, 'connected', 'the connect is still in progress');
+    assert.equal((await m.withDriver('fresh', (d) => d.discoverEndpoints())).length, 2);
+    assert.equal(m.status('fresh')?.state, 'connected');
+    await assert.rejects(
+      m.withDriver('bad', async () => 1),
+      (e: unknown) => e instanceof CnsdnError && e.code === 'DEVICE_UNREACHABLE' && /not connected \(backoff\).*fail_connect/.test(e.message),
+    );
+  });
+
   test('no registered driver: DISABLED with CNSDN_DRIVER_NOT_FOUND and no retry', async () => {
     const { m, sink } = manager([emulatedDriverFactory]);
     await m.add({ ...emulatedDevice('p4'), drivers: ['DEVICEDRIVER_P4'] });

@@ -89,6 +89,8 @@ interface Session {
   reports: Promise<void>;
   /** Resolves when the previous session of the same device has let go of its driver. */
   predecessor: Promise<void>;
+  /** Operations waiting for the attempt in progress to end (connected or not). */
+  settled: Array<() => void>;
 }
 
 const NO_LOG: DeviceLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -163,6 +165,7 @@ export class SessionManager {
       attempts: 0,
       reports: Promise.resolve(),
       predecessor,
+      settled: [],
     };
     this.#sessions.set(device.uuid, session);
     void this.#attempt(session);
@@ -216,12 +219,19 @@ export class SessionManager {
 
   /**
    * Runs fn with the device's connected driver, one call at a time per device, in call
-   * order. Rejects with DEVICE_UNREACHABLE if the device is not connected when its turn comes.
+   * order. A device still connecting (just added, or reporting ENABLED an instant before its
+   * session is usable) is waited for, at most for one connect and discovery; rejects with
+   * DEVICE_UNREACHABLE if the device is not connected when its turn comes.
    */
   withDriver<T>(uuid: string, fn: (driver: Driver) => Promise<T>): Promise<T> {
     const previous = this.#chains.get(uuid) ?? Promise.resolve();
-    const run = previous.then(() => {
-      const driver = this.get(uuid);
+    const run = previous.then(async () => {
+      let driver = this.get(uuid);
+      const s = this.#sessions.get(uuid);
+      if (!driver && s && (s.state === 'queued' || s.state === 'connecting')) {
+        await this.#attemptEnded(s);
+        driver = this.get(uuid);
+      }
       if (!driver) throw this.#notConnected(uuid);
       return fn(driver);
     });
@@ -242,6 +252,23 @@ export class SessionManager {
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.all(sessions.map((s) => this.#teardown(s)));
+  }
+
+  #attemptEnded(s: Session): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2 * this.#connectTimeoutMs + 1000);
+      function done(): void {
+        clearTimeout(timer);
+        const i = s.settled.indexOf(done);
+        if (i >= 0) s.settled.splice(i, 1);
+        resolve();
+      }
+      s.settled.push(done);
+    });
+  }
+
+  #wakeWaiters(s: Session): void {
+    for (const done of s.settled.splice(0)) done();
   }
 
   #notConnected(uuid: string): CnsdnError {
@@ -318,6 +345,7 @@ export class SessionManager {
     if (s.stopped || s.driver !== driver) return;
     s.state = 'connected';
     s.connectedAt = Date.now();
+    this.#wakeWaiters(s);
     this.#log.info({ device: uuid, name: s.device.name, driver: s.driverName, endpoints: endpoints.length }, 'device connected');
     this.#emit(uuid, driver);
   }
@@ -354,6 +382,7 @@ export class SessionManager {
     s.lastError = reason;
     const permanent = PERMANENT.has(error.code);
     s.state = error.code === 'SOUTHBOUND_NOT_ALLOWED' ? 'refused' : permanent ? 'failed' : 'backoff';
+    this.#wakeWaiters(s);
     const fields: Record<string, unknown> = { device: s.device.uuid, name: s.device.name, reason };
     if (!permanent) {
       s.attempts += 1;
@@ -383,6 +412,7 @@ export class SessionManager {
   #teardown(s: Session): Promise<void> {
     const wasConnected = s.state === 'connected';
     s.stopped = true;
+    this.#wakeWaiters(s);
     if (s.retryTimer) clearTimeout(s.retryTimer);
     s.retryTimer = undefined;
     s.offDisconnect?.();

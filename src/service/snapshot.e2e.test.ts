@@ -33,10 +33,19 @@ describe('topology snapshot kept between activations', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const activeHops = async () => {
-    await until('ACTIVE', async () => {
-      const s = await call('GET', '/tfs-api/context/admin/service/snap');
-      return (s.body.service_status as { service_status: string }).service_status === 'SERVICESTATUS_ACTIVE' ? true : undefined;
-    }, 90_000);
+    let last: unknown;
+    try {
+      await until('ACTIVE', async () => {
+        const s = await call('GET', '/tfs-api/context/admin/service/snap');
+        last = s.body;
+        const status = (s.body.service_status as { service_status: string }).service_status;
+        assert.notEqual(status, 'SERVICESTATUS_FAILED', JSON.stringify(s.body));
+        return status === 'SERVICESTATUS_ACTIVE' ? true : undefined;
+      }, 90_000);
+    } catch (e) {
+      const devices = (await call('GET', '/tfs-api/devices')).body;
+      throw new Error(`${(e as Error).message}; service: ${JSON.stringify(last)}; devices: ${JSON.stringify(devices).slice(0, 2000)}`);
+    }
     const conns = (await call('GET', '/tfs-api/context/admin/service/snap/connections')).body.connections as Array<{ path_hops_endpoint_ids: Array<{ device_id: { device_uuid: { uuid: string } } }> }>;
     const names = new Map(['a', 'b', 'c'].map((n) => [uuidFromText(n), n]));
     return [...new Set(conns[0]!.path_hops_endpoint_ids.map((h) => names.get(h.device_id.device_uuid.uuid)))];
