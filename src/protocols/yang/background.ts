@@ -170,6 +170,11 @@ export class BackgroundModels {
     return undefined;
   }
 
+  /** The compiled set when it is compiled already, else undefined (nothing is started). */
+  compiled(announced: readonly AnnouncedModule[], tops?: readonly string[]): ModelSet | undefined {
+    return this.ready.get(keyOf(announced, tops));
+  }
+
   /** The compiled set, once compiled (on the worker thread). */
   get(announced: readonly AnnouncedModule[], tops?: readonly string[]): Promise<ModelSet> {
     const key = keyOf(announced, tops);
@@ -198,6 +203,22 @@ function keyOf(announced: readonly AnnouncedModule[], tops: readonly string[] | 
 
 /** One background model cache per search path, shared by every driver and simulator in the process. */
 export const backgroundModels = perSearchPath((dirs) => new BackgroundModels(dirs));
+
+/**
+ * The search path of the validation hooks, which run on every change: looked up on disk at most once
+ * a second per (CNSDN_YANG_PATH, shared directory), not three existsSync calls per Set.
+ */
+const searchPaths = new Map<string, { at: number; dirs: string[] }>();
+function hookSearchPath(env: Record<string, string | undefined>, sharedDir: string | undefined): string[] {
+  const key = `${env.CNSDN_YANG_PATH === undefined ? '\u0001' : env.CNSDN_YANG_PATH}\u0000${sharedDir ?? ''}`;
+  const now = Date.now();
+  const hit = searchPaths.get(key);
+  if (hit && now - hit.at < 1000) return hit.dirs;
+  const dirs = yangSearchPath(env, sharedDir);
+  if (searchPaths.size >= 64) searchPaths.clear();
+  searchPaths.set(key, { at: now, dirs });
+  return dirs;
+}
 
 /** The set, or undefined when it is not compiled within `ms` (it goes on compiling for later use). */
 export function withinMs(p: Promise<ModelSet>, ms: number): Promise<ModelSet | undefined> {
@@ -236,11 +257,13 @@ export async function southboundModels(
   fetch?: (dirs: readonly string[]) => Promise<string | undefined>,
 ): Promise<CompiledSchema | undefined> {
   if (!southboundValidation(env) || announced.length === 0) return undefined;
-  let dirs = yangSearchPath(env, sharedDir);
+  let dirs = hookSearchPath(env, sharedDir);
   const fetched = fetch ? await fetch(dirs) : undefined;
   if (fetched) dirs = [...dirs, fetched];
   if (dirs.length === 0) return undefined;
-  const set = await withinMs(backgroundModels(dirs).get(announced, tops), compileWaitMs(env));
+  const models = backgroundModels(dirs);
+  // Compiled already (every change after a device's first): no timer, no wait.
+  const set = models.compiled(announced, tops) ?? (await withinMs(models.get(announced, tops), compileWaitMs(env)));
   if (!set) {
     warnOnce(`slow:${dirs.join(':')}`, `the device's YANG models are still compiling after ${compileWaitMs(env)} ms: this change is sent unvalidated`);
     return undefined;
@@ -255,7 +278,7 @@ export async function southboundModels(
  */
 export function simulatorModels(env: Record<string, string | undefined>, sharedDir: string | undefined, announced: readonly AnnouncedModule[], tops: readonly string[]): CompiledSchema | undefined {
   if (!southboundValidation(env) || announced.length === 0) return undefined;
-  const dirs = yangSearchPath(env, sharedDir);
+  const dirs = hookSearchPath(env, sharedDir);
   if (dirs.length === 0) return undefined;
   const set = backgroundModels(dirs).peek(announced, tops);
   if (!set) {

@@ -49,6 +49,12 @@ function childNamed(schema: CompiledSchema, parent: DataSchemaNode | undefined, 
   return undefined;
 }
 
+/** A node of an update's path, resolved: for a list entry, each key leaf with its value from the path (as JSON). */
+export interface UpdateStep {
+  node: DataSchemaNode;
+  keys?: readonly (readonly [DataSchemaNode & { kind: 'leaf' }, unknown])[];
+}
+
 export class InstanceReader {
   readonly errors: DataError[] = [];
   readonly root: DataNode = { children: [] };
@@ -201,11 +207,53 @@ export class InstanceReader {
     this.finish(this.root);
   }
 
-  private jsonObject(obj: Record<string, unknown>, parent: DataNode, depth: number): void {
+  /**
+   * One path-addressed edit read where it belongs, without building a document from the root: the
+   * nodes of the path (a list entry with its keys: the value's own key members when it has them,
+   * else the path's), then the value below the last node (an object for a container or list entry,
+   * a JSON value for a leaf). The caller resolved the path to data schema nodes (known, config true,
+   * every key of a list given); each update gets its own path nodes, so nothing is merged and the
+   * value is never copied or changed.
+   */
+  readUpdate(steps: readonly UpdateStep[], value: unknown): void {
+    let parent = this.root;
+    const made: DataNode[] = [];
+    for (let i = 0; i < steps.length && !this.limit(parent, i + 1); i++) {
+      const st = steps[i];
+      const last = i === steps.length - 1;
+      if (last && st.node.kind === 'leaf') {
+        this.leafValue(parent, st.node, { encoding: 'json', json: value, prefixModule: jsonPrefix });
+        break;
+      }
+      const n = this.add(parent, st.node);
+      made.push(n);
+      let skip: Set<string> | undefined;
+      for (const [leaf, json] of st.keys ?? []) {
+        let own: unknown;
+        if (last && isObj(value)) {
+          const member = value[leaf.name] !== undefined ? leaf.name : `${leaf.module.name}:${leaf.name}`;
+          own = value[member];
+          if (own !== undefined) {
+            skip ??= new Set();
+            skip.add(member);
+          }
+        }
+        this.leafValue(n, leaf, { encoding: 'json', json: own !== undefined ? own : json, prefixModule: jsonPrefix });
+      }
+      if (last) this.jsonObject(value as Record<string, unknown>, n, i + 2, skip);
+      parent = n;
+    }
+    for (let i = made.length - 1; i >= 0; i--) this.finish(made[i]);
+  }
+
+  private jsonObject(obj: Record<string, unknown>, parent: DataNode, depth: number, skip?: ReadonlySet<string>): void {
     if (this.limit(parent, depth)) return;
     for (const member in obj) {
       if (member.charCodeAt(0) === 64 /* @ */) continue;
+      if (skip?.has(member)) continue;
       const value = obj[member];
+      // Absent, as JSON.stringify would leave it out (a value handed over as an object, not as text).
+      if (value === undefined) continue;
       const i = member.indexOf(':');
       const modName = i < 0 ? parent.schema?.module.name : member.slice(0, i);
       const local = i < 0 ? member : member.slice(i + 1);

@@ -1,8 +1,11 @@
 /**
  * A set of path-addressed updates (gNMI Set updates, RESTCONF-like edits: a path of named elements
- * with list keys, and an RFC 7951 JSON value for the node it names) assembled into one RFC 7951
- * document from the root, so that it can be validated as a whole.
+ * with list keys, and an RFC 7951 JSON value for the node it names), validated as an edit: each
+ * update read where its path puts it (validateUpdates), or all assembled into one RFC 7951 document
+ * from the root and read as a whole (documentFromUpdates, validateUpdatesAsDocument).
  */
+import { InstanceReader, type UpdateStep } from './data-read.js';
+import type { DataSchemaNode } from './data-tree.js';
 import { type CompiledModule, type CompiledSchema, dataChildren, type LeafNode, type SchemaNode } from './schema.js';
 import { type ValidationResult, validateInstance } from './validate.js';
 
@@ -21,12 +24,29 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Data children of a schema node (or of the whole schema at the root) by local name, in schema order. */
+const childIndex = new WeakMap<object, Map<string, SchemaNode[]>>();
+
 function findChild(schema: CompiledSchema, parent: SchemaNode | undefined, name: string): SchemaNode | undefined {
+  const owner: object = parent ?? schema;
+  let index = childIndex.get(owner);
+  if (!index) {
+    index = new Map();
+    const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((m) => m.implemented).flatMap((m) => dataChildren(m));
+    for (const c of list) {
+      const same = index.get(c.name);
+      if (same) same.push(c);
+      else index.set(c.name, [c]);
+    }
+    childIndex.set(owner, index);
+  }
   const i = name.indexOf(':');
-  const local = i < 0 ? name : name.slice(i + 1);
-  const mod = i < 0 ? undefined : name.slice(0, i);
-  const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((m) => m.implemented).flatMap((m) => dataChildren(m));
-  return list.find((c) => c.name === local && (mod === undefined || c.module.name === mod || c.module.prefix === mod));
+  const named = index.get(i < 0 ? name : name.slice(i + 1));
+  if (!named) return undefined;
+  if (i < 0) return named[0];
+  const mod = name.slice(0, i);
+  for (const c of named) if (c.module.name === mod || c.module.prefix === mod) return c;
+  return undefined;
 }
 
 /**
@@ -118,7 +138,64 @@ export function documentFromUpdates(schema: CompiledSchema, updates: readonly Pa
   return root;
 }
 
-/** Validates path-addressed updates as an edit (node-local rules: types, keys, unknown nodes, config false). */
+/**
+ * The schema nodes of an update's path, when the update can be read where it belongs: every element
+ * a known config true container or list (a leaf last), no keys but a list's and all of them, a JSON
+ * object for a container or list entry, a JSON value (not an object or array) for a leaf. Anything
+ * else (an update at the root, a whole list or leaf-list, a path the schema does not know) is
+ * undefined: that request is read as one document, which reports such faults as it always did.
+ */
+function pathSteps(schema: CompiledSchema, u: PathUpdate): UpdateStep[] | undefined {
+  if (u.elems.length === 0) return undefined;
+  const steps: UpdateStep[] = [];
+  let node: SchemaNode | undefined;
+  for (let i = 0; i < u.elems.length; i++) {
+    const e = u.elems[i];
+    const last = i === u.elems.length - 1;
+    const child = findChild(schema, node, e.name);
+    if (!child?.config) return undefined;
+    const given = e.key ? Object.keys(e.key) : [];
+    if (child.kind === 'list') {
+      if (child.keys.length === 0 || given.length !== child.keys.length) return undefined;
+      const keys: [DataSchemaNode & { kind: 'leaf' }, unknown][] = [];
+      for (const k of child.keys) {
+        const text = e.key![k.name];
+        if (text === undefined) return undefined;
+        keys.push([k as DataSchemaNode & { kind: 'leaf' }, keyJson(k, text)]);
+      }
+      steps.push({ node: child, keys });
+    } else if (given.length) return undefined;
+    else if (child.kind === 'container' || (child.kind === 'leaf' && last)) steps.push({ node: child as DataSchemaNode });
+    else return undefined;
+    node = child;
+  }
+  const kind = node!.kind;
+  const object = isObj(u.value);
+  if (kind === 'leaf' ? object || Array.isArray(u.value) || u.value === undefined : !object) return undefined;
+  return steps;
+}
+
+/**
+ * Validates path-addressed updates as an edit (node-local rules: types, keys, unknown nodes, config
+ * false; an edit is partial, so leafref, must, when and mandatory are the device's to check against
+ * its whole configuration). Each update is read on its own below its path: no document is built
+ * from the root, no value is copied, merged, written as JSON text and parsed again. Each update is
+ * checked as sent, so a bad value is refused even when a later update of the same request would
+ * overwrite it. Requests this cannot read so (see pathSteps) are read as one document.
+ */
 export function validateUpdates(schema: CompiledSchema, updates: readonly PathUpdate[]): ValidationResult {
+  const steps: UpdateStep[][] = [];
+  for (const u of updates) {
+    const s = pathSteps(schema, u);
+    if (!s) return validateUpdatesAsDocument(schema, updates);
+    steps.push(s);
+  }
+  const reader = new InstanceReader(schema, { type: 'edit' });
+  for (let i = 0; i < updates.length; i++) reader.readUpdate(steps[i], updates[i].value);
+  return { valid: reader.errors.length === 0, errors: reader.errors, root: reader.root };
+}
+
+/** The same, the updates merged into one document from the root (documentFromUpdates) and read as JSON text. */
+export function validateUpdatesAsDocument(schema: CompiledSchema, updates: readonly PathUpdate[]): ValidationResult {
   return validateInstance(schema, JSON.stringify(documentFromUpdates(schema, updates)), { format: 'json', type: 'edit' });
 }
