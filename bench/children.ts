@@ -3,11 +3,14 @@
  * and a controller alone in its own process (the bench file run again with `--controller`), so
  * the routers, the controller and the client never share an event loop. The controller runs
  * from dist/ when CNSDN_USE_DIST=1 and a build is there, else from src/ through tsx. YANG checks
- * of Sets (controller and simulator) are off unless CNSDN_YANG_VALIDATE says otherwise: the
- * service path is measured, not the validator (it has its own benchmark). With
- * CNSDN_BENCH_CPU_PROF=DIR it writes a V8 CPU profile there. When it stops it prints its CPU
- * time and, with CNSDN_SERVICE_SPANS=1, the service layer's timing spans (JSON lines on stderr,
- * which `stop` returns).
+ * of Sets (controller and simulator) are as the product ships them, on, unless the caller asks
+ * for `validate: false` (CNSDN_YANG_VALIDATE=0: the comparison figure) or the environment turns
+ * them off. Both children are told where the shared OpenConfig models are (CNSDN_SHARED_DIR),
+ * so that a simulator run from dist/ validates too. With CNSDN_BENCH_CPU_PROF=DIR each writes a
+ * V8 CPU profile there (routers under DIR/routers). When it stops it prints its CPU time and,
+ * with CNSDN_SERVICE_SPANS=1, the service layer's timing spans (JSON lines on stderr, which
+ * `stop` returns); the YANG hooks' warnings (models missing, a change sent unvalidated) are
+ * printed as they come.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -15,6 +18,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REPO = new URL('..', import.meta.url).pathname;
+
+/** Whether the children validate Sets against the YANG models: undefined = as the environment says (default on). */
+export interface ChildOptions {
+  validate?: boolean;
+}
+
+/** The environment of a child: the models' location, and validation as asked. */
+function childEnv(opts: ChildOptions, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const shared = join(REPO, '..', 'shared');
+  if (env.CNSDN_SHARED_DIR === undefined && existsSync(shared)) env.CNSDN_SHARED_DIR = shared;
+  if (opts.validate !== undefined) env.CNSDN_YANG_VALIDATE = opts.validate ? '1' : '0';
+  return env;
+}
 
 export function waitLine(child: ChildProcess, pattern: RegExp, count: number, what: string, ms = 60_000): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -58,7 +75,10 @@ function child(proc: ChildProcess): Child {
         try {
           const o = JSON.parse(line) as Record<string, unknown>;
           if (o.kind === 'mark' && marks.length > 0) marks.shift()!(o);
-          else lines.push(o);
+          else {
+            lines.push(o);
+            if (o.component === 'yang') process.stderr.write(`${line}\n`);
+          }
         } catch {
           process.stderr.write(`${line}\n`);
         }
@@ -83,10 +103,11 @@ function child(proc: ChildProcess): Child {
 }
 
 /** `count` routers r0.. (or with another prefix) in one process; resolves with their ports. */
-export async function startRouters(count: number, interfaces: string, prefix = 'r'): Promise<Child & { ports: number[] }> {
-  const proc = spawn(process.execPath, [join(REPO, 'bin', 'cnsdn-sim.js'), 'gnmi', '--port', '0', '--count', String(count), '--insecure', '--interfaces', interfaces, '--hostname-prefix', prefix], {
+export async function startRouters(count: number, interfaces: string, prefix = 'r', opts: ChildOptions = {}): Promise<Child & { ports: number[] }> {
+  const prof = process.env.CNSDN_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(process.env.CNSDN_BENCH_CPU_PROF, 'routers')] : [];
+  const proc = spawn(process.execPath, [...prof, join(REPO, 'bin', 'cnsdn-sim.js'), 'gnmi', '--port', '0', '--count', String(count), '--insecure', '--interfaces', interfaces, '--hostname-prefix', prefix], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CNSDN_YANG_VALIDATE: process.env.CNSDN_YANG_VALIDATE ?? '0' },
+    env: childEnv(opts),
   });
   const c = child(proc);
   const ports = (await waitLine(proc, /listening on 127\.0\.0\.1:(\d+)/, count, 'cnsdn-sim gnmi')).map(Number);
@@ -94,11 +115,11 @@ export async function startRouters(count: number, interfaces: string, prefix = '
 }
 
 /** The controller in its own process (rate limit, lag shedding and telemetry off); resolves with its URL. */
-export async function startControllerChild(benchFile: string): Promise<Child & { url: string }> {
+export async function startControllerChild(benchFile: string, opts: ChildOptions = {}): Promise<Child & { url: string }> {
   const prof = process.env.CNSDN_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CNSDN_BENCH_CPU_PROF] : [];
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', benchFile, '--controller'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CNSDN_RATE_LIMIT: '0', CNSDN_SHED_LAG_MS: '0', CNSDN_TELEMETRY_INTERVAL_S: '0', CNSDN_SOUTHBOUND_ALLOW: '127.0.0.0/8', CNSDN_YANG_VALIDATE: process.env.CNSDN_YANG_VALIDATE ?? '0' },
+    env: childEnv(opts, { CNSDN_RATE_LIMIT: '0', CNSDN_SHED_LAG_MS: '0', CNSDN_TELEMETRY_INTERVAL_S: '0', CNSDN_SOUTHBOUND_ALLOW: '127.0.0.0/8' }),
   });
   const c = child(proc);
   const [url] = await waitLine(proc, /controller (http:\/\/\S+)/, 1, 'controller');

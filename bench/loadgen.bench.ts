@@ -1,6 +1,7 @@
 /**
  * The load generator at an offered load (`npx tsx bench/loadgen.bench.ts [--erlang 10,100,500]
- * [--holding 10s] [--duration 30s] [--devices 100] [--kinds l2nm,l3nm,slice-l2,slice-l3]`):
+ * [--holding 10s] [--duration 30s] [--devices 100] [--kinds l2nm,l3nm,slice-l2,slice-l3]
+ * [--validation on|off]`):
  * N simulated gNMI routers (`cnsdn-sim gnmi`, one child process, plaintext) in a ring with a
  * chord from router i to i+10 (average degree 4), two free ports each; the controller in a second
  * child process (bench/children.ts); `runLoad` (what `cnsdn loadgen` runs) in this one. For each
@@ -9,7 +10,8 @@
  *
  * The controller runs with the web tier's per-client rate limit and lag shedding off
  * (CNSDN_RATE_LIMIT=0, CNSDN_SHED_LAG_MS=0): one client sends every request here, and the figures
- * are about service setup, not about the NBI's defences.
+ * are about service setup, not about the NBI's defences. YANG validation of Sets is as shipped,
+ * on in the controller and the routers, unless `--validation off` (CNSDN_YANG_VALIDATE=0 in both).
  */
 import { loadavg } from 'node:os';
 import { CnsdnClient } from '../src/cli/client.js';
@@ -29,10 +31,13 @@ async function main(): Promise<void> {
   const n = Number(arg('devices', '100'));
   const kinds = arg('kinds', 'l2nm,l3nm,slice-l2,slice-l3').split(',') as RequestKind[];
   const chord = Math.max(2, Math.round(n / 10));
+  const validation = arg('validation', 'on');
+  if (validation !== 'on' && validation !== 'off') throw new Error('--validation on|off');
+  const validate = validation === 'on';
 
-  const sims = await startRouters(n, 'Ethernet1-6');
+  const sims = await startRouters(n, 'Ethernet1-6', 'r', { validate });
   const ports = sims.ports;
-  const controller = await startControllerChild(new URL(import.meta.url).pathname);
+  const controller = await startControllerChild(new URL(import.meta.url).pathname, { validate });
   const url = controller.url;
   console.error(`routers: pid ${sims.pid}; controller: pid ${controller.pid} at ${url}; load generator: pid ${process.pid}`);
   const client = new CnsdnClient({ url, timeoutMs: 120_000 });
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
       const used = (await controller.mark()) as { cpu_user_ms: number; cpu_system_ms: number; spans?: unknown };
       console.log(
         JSON.stringify({
-          bench: `loadgen ${erlang} Erlang on ${n} gNMI routers`,
+          bench: `loadgen ${erlang} Erlang on ${n} gNMI routers (YANG validation ${validate ? 'ON, default' : 'OFF'})`,
           load: `${loadBefore} -> ${load()}`,
           kinds,
           arrivals: report.arrivals,

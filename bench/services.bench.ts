@@ -1,5 +1,6 @@
 /**
- * Service setup end to end (`npx tsx bench/services.bench.ts [cycles] [--in-process] [--poll]`):
+ * Service setup end to end (`npx tsx bench/services.bench.ts [cycles] [--in-process] [--poll]
+ * [--validation on|off|both]`):
  * three simulated gNMI routers in a chain (plaintext gNMI, `cnsdn-sim gnmi` in a child process)
  * and a controller on 127.0.0.1 in a second child process (bench/children.ts); this process is
  * only the client. Each cycle POSTs an L3NM service from r1 to r3 on the TFS REST API and waits
@@ -10,9 +11,15 @@
  * millisecond instead. `--in-process`: controller and routers in this process (for --cpu-prof).
  * Reports latency percentiles, the controller's CPU per cycle and, with CNSDN_SERVICE_SPANS=1,
  * where the activation's time goes.
+ *
+ * YANG validation of Sets: the default configuration is measured, controller and routers each
+ * checking every Set against the models (as the product ships); by default (`--validation both`)
+ * the same run then measures again with it off (CNSDN_YANG_VALIDATE=0 in both), fresh processes,
+ * for comparison. Before the measured cycles a Set with a bad value is sent straight to a router
+ * until the router refuses it: the routers' models are compiled and their check is on.
  */
-import { loadavg } from 'node:os';
 import { mkdtempSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CnsdnClient } from '../src/cli/client.js';
@@ -25,6 +32,9 @@ const CYCLES = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
 const IN_PROCESS = args.includes('--in-process');
 const POLL = args.includes('--poll');
 const WARMUP = 10;
+const VALIDATION = args[args.indexOf('--validation') + 1] ?? 'both';
+if (args.includes('--validation') && !['on', 'off', 'both'].includes(VALIDATION)) throw new Error('--validation on|off|both');
+const MODES: boolean[] = !args.includes('--validation') || VALIDATION === 'both' ? [true, false] : [VALIDATION === 'on'];
 const ROUTERS = ['r1', 'r2', 'r3'];
 
 const rule = (key: string, value: unknown) => ({ action: 'CONFIGACTION_SET', custom: { resource_key: key, resource_value: value } });
@@ -42,8 +52,9 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function inProcess(): Promise<Setup> {
+async function inProcess(validate: boolean): Promise<Setup> {
   const { startGnmiSim } = await import('../src/sim/gnmi/run.js');
+  process.env.CNSDN_YANG_VALIDATE = validate ? '1' : '0';
   const { startController } = await import('../src/app/index.js');
   const { serviceSpans } = await import('../src/service/spans.js');
   process.env.CNSDN_RATE_LIMIT ??= '0';
@@ -68,9 +79,9 @@ async function inProcess(): Promise<Setup> {
   };
 }
 
-async function children(): Promise<Setup> {
-  const routers = await startRouters(3, 'Ethernet1,Ethernet2,Ethernet3');
-  const controller = await startControllerChild(new URL(import.meta.url).pathname);
+async function children(validate: boolean): Promise<Setup> {
+  const routers = await startRouters(3, 'Ethernet1,Ethernet2,Ethernet3', 'r', { validate });
+  const controller = await startControllerChild(new URL(import.meta.url).pathname, { validate });
   console.error(`routers: pid ${routers.pid}; controller: pid ${controller.pid} at ${controller.url}; client: pid ${process.pid}`);
   return {
     url: controller.url,
@@ -86,9 +97,42 @@ async function children(): Promise<Setup> {
   };
 }
 
+/** Until the router refuses a Set with a bad value (its models compiled, its check on); throws after 60 s. */
+async function routerRefusesBadSet(port: number): Promise<string> {
+  const { GnmiClient } = await import('../src/protocols/gnmi/index.js');
+  const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure' });
+  try {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      // The tops of the service's Sets (interfaces, network-instances): the set of models they compile.
+      const err = await client
+        .set({
+          update: [
+            { path: '/interfaces/interface[name=Ethernet3]/config', value: { kind: 'json_ietf', value: { name: 'Ethernet3', mtu: 'not-a-number' } } },
+            { path: '/network-instances/network-instance[name=probe]/config', value: { kind: 'json_ietf', value: { name: 'probe' } } },
+          ],
+        })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      if (err && /INVALID_ARGUMENT/.test(err.message)) return err.message;
+      if (err) throw err;
+      if (Date.now() > until) throw new Error(`router on port ${port} still accepts an invalid Set after 60 s: its YANG check is off`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.close();
+  }
+}
+
 async function main(): Promise<void> {
+  for (const validate of MODES) await measure(validate);
+}
+
+async function measure(validate: boolean): Promise<void> {
   const loadBefore = load();
-  const sim = IN_PROCESS ? await inProcess() : await children();
+  const sim = IN_PROCESS ? await inProcess(validate) : await children(validate);
   const call = async (method: string, path: string, body?: unknown) => {
     // Uncompressed responses: reading the status should cost the controller as little as possible.
     const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
@@ -142,6 +186,10 @@ async function main(): Promise<void> {
       ],
     },
   };
+  if (validate) {
+    const refusal = await routerRefusesBadSet(sim.ports[0]!);
+    console.error(`router r1 refuses a bad Set: ${refusal.slice(0, 160)}`);
+  }
   const setup: number[] = [];
   const teardown: number[] = [];
   const post: number[] = [];
@@ -163,13 +211,14 @@ async function main(): Promise<void> {
   }
   const measured = await sim.mark();
   await watcher?.close();
-  const where = `${IN_PROCESS ? 'controller and routers in-process' : 'controller and routers in child processes'}, ACTIVE seen by ${POLL ? 'GET every ms' : 'the event stream'}`;
+  const where = `${IN_PROCESS ? 'controller and routers in-process' : 'controller and routers in child processes'}, ACTIVE seen by ${POLL ? 'GET every ms' : 'the event stream'}; YANG validation ${validate ? 'ON (default)' : 'OFF'}`;
   const loadAfter = load();
   console.log(JSON.stringify({ bench: `service setup, NBI POST -> ACTIVE (L3NM over 3 gNMI routers; ${where})`, unit: 'ms', ...summarize(setup), load: `${loadBefore} -> ${loadAfter}` }));
-  console.log(JSON.stringify({ bench: 'service teardown, NBI DELETE -> every router deconfigured', unit: 'ms', ...summarize(teardown) }));
-  console.log(JSON.stringify({ bench: 'of which: the POST answered', unit: 'ms', ...summarize(post) }));
-  console.log(JSON.stringify({ bench: `controller CPU per cycle (setup + teardown${IN_PROCESS ? ', client and routers included' : ''})`, unit: 'ms', value: Math.round((measured.cpuMs / CYCLES) * 100) / 100 }));
-  if (measured.spans) console.log(JSON.stringify({ bench: 'controller spans (CNSDN_SERVICE_SPANS=1)', unit: 'ms', spans: measured.spans }));
+  const v = validate ? 'validation ON' : 'validation OFF';
+  console.log(JSON.stringify({ bench: `service teardown, NBI DELETE -> every router deconfigured (${v})`, unit: 'ms', ...summarize(teardown) }));
+  console.log(JSON.stringify({ bench: `of which: the POST answered (${v})`, unit: 'ms', ...summarize(post) }));
+  console.log(JSON.stringify({ bench: `controller CPU per cycle (setup + teardown${IN_PROCESS ? ', client and routers included' : ''}; ${v})`, unit: 'ms', value: Math.round((measured.cpuMs / CYCLES) * 100) / 100 }));
+  if (measured.spans) console.log(JSON.stringify({ bench: `controller spans (CNSDN_SERVICE_SPANS=1; ${v})`, unit: 'ms', spans: measured.spans }));
   await sim.close();
 }
 
