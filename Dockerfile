@@ -33,5 +33,5 @@ USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/cnsdn.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/cnsdn.js"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080", "--data", "/var/lib/cnsdn"]
