@@ -33,15 +33,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** Counter paths → sample keys, for every session of the process: counterLeaf depends on the path alone. */
 const COUNTER_PATHS = new LeafPathCache<CounterLeaf>(200_000);
 
-/** Watched ON_CHANGE to notice a lost device while no other call is running. */
-const LIVENESS_PATH = '/system/config/hostname';
-
 interface Session {
   client: GnmiClient;
   closed: boolean;
   /** The models the target announced in its CapabilityResponse. */
   announced: AnnouncedModel[];
-  liveness?: GnmiSubscription;
+  /** Stops listening for the loss of the channel's connection. */
+  unwatch?: () => void;
   telemetry?: GnmiSubscription;
 }
 
@@ -158,27 +156,12 @@ export class GnmiOpenconfigDriver implements Driver {
     return new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
   }
 
-  /** A quiet ON_CHANGE stream whose failure tells that the device went away. */
+  /**
+   * The channel's connection tells a lost device while no call runs: closed by the device,
+   * or keepalive pings unanswered (GnmiClient.onConnectionLost). No stream is kept open for it.
+   */
   #watch(session: Session): void {
-    const s = this.#settings!;
-    const live = session.client.subscribe({ mode: 'STREAM', encoding: s.encoding, subscriptions: [{ path: LIVENESS_PATH, mode: 'ON_CHANGE' }] });
-    session.liveness = live;
-    let synced = false;
-    live.synced.then(
-      () => {
-        synced = true;
-      },
-      () => undefined,
-    );
-    live.on('notification', () => undefined);
-    // Before the first sync an error other than UNAVAILABLE means the device does not serve
-    // this path; the session then learns of a loss from its calls and telemetry stream only.
-    live.on('error', (e: Error) => {
-      if (synced || isConnectionLoss(e)) this.#lost(session, e);
-    });
-    live.on('end', () => {
-      if (synced) this.#lost(session, new Error('the device ended the liveness stream'));
-    });
+    session.unwatch = session.client.onConnectionLost((state) => this.#lost(session, new Error(`the connection closed (channel ${state})`)));
   }
 
   #lost(session: Session, reason: Error): void {
@@ -197,10 +180,10 @@ export class GnmiOpenconfigDriver implements Driver {
 
   #close(session: Session): void {
     session.closed = true;
-    const { liveness, telemetry } = session;
-    session.liveness = undefined;
+    const { unwatch, telemetry } = session;
+    session.unwatch = undefined;
     session.telemetry = undefined;
-    liveness?.cancel();
+    unwatch?.();
     telemetry?.cancel();
     session.client.close();
   }

@@ -100,6 +100,7 @@ export class GnmiClient {
   private readonly metadata = new grpc.Metadata();
   private readonly timeoutMs: number;
   private closed = false;
+  private readonly lossListeners = new Set<(reason: string) => void>();
 
   private constructor(private readonly opts: GnmiClientOptions) {
     this.creds = new CredentialSource(opts.tls ?? {});
@@ -132,12 +133,52 @@ export class GnmiClient {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_receive_message_length': this.opts.maxReceiveMessageBytes ?? 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': 200,
+      // The longest timer node takes (~24.8 days): a channel without calls stays connected, so
+      // leaving READY means the connection was lost (onConnectionLost), not that it idled.
+      'grpc.client_idle_timeout_ms': 2_147_483_647,
       // No channelz bookkeeping (trackers and closures per channel, subchannel and call).
       'grpc.enable_channelz': 0,
       ...this.creds.channelOptions(host),
       ...this.opts.grpcOptions,
     };
-    return new Ctor(this.opts.address, this.creds.build(host), channelOptions) as unknown as Generic;
+    const client = new Ctor(this.opts.address, this.creds.build(host), channelOptions) as unknown as Generic;
+    this.watchLoss(client);
+    return client;
+  }
+
+  /**
+   * Tells the loss listeners once when the channel, after it was READY, leaves READY: the
+   * connection closed, or keepalive pings went unanswered. No call is needed for it (one
+   * watcher per channel, no timer).
+   */
+  private watchLoss(client: Generic): void {
+    const ch = client.getChannel();
+    let wasReady = false;
+    const watch = (state: grpc.connectivityState): void => {
+      ch.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => {
+        if (this.closed || client !== this.client) return;
+        const now = ch.getConnectivityState(false);
+        if (now === grpc.connectivityState.SHUTDOWN) return;
+        if (now === grpc.connectivityState.READY) wasReady = true;
+        else if (wasReady) {
+          for (const listener of [...this.lossListeners]) listener(grpc.connectivityState[now]);
+          return;
+        }
+        watch(now);
+      });
+    };
+    watch(ch.getConnectivityState(false));
+  }
+
+  /**
+   * Calls `listener` with the channel's new state (IDLE, TRANSIENT_FAILURE…) when a channel
+   * that was connected loses its connection, whether or not a call is running. Returns a
+   * function that removes the listener.
+   */
+  onConnectionLost(listener: (state: string) => void): () => void {
+    const wrapped = (state: string) => listener(state);
+    this.lossListeners.add(wrapped);
+    return () => this.lossListeners.delete(wrapped);
   }
 
   /** The channel for a new call; rebuilt when certificate files changed on disk. */
@@ -261,6 +302,7 @@ export class GnmiClient {
 
   close(): void {
     this.closed = true;
+    this.lossListeners.clear();
     this.client.close();
     for (const c of this.retired) c.close();
     this.retired = [];
