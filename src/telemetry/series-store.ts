@@ -29,6 +29,12 @@ export interface SeriesMeta {
   kpi: number;
 }
 
+export interface SeriesLabels {
+  readonly device: string;
+  readonly endpoint: string;
+  readonly kpi: string;
+}
+
 /** What the series of one device share: its uuid, its current name and its series by endpoint. */
 interface DeviceEntry {
   readonly uuid: string;
@@ -51,6 +57,7 @@ export class Series extends Ring {
   active = true;
   /** Deleted from the store: writes to it are ignored. */
   removed = false;
+  #labels: SeriesLabels | undefined;
 
   constructor(device: DeviceEntry, endpoint: string, kpi: number, capacity: number, arena: Arena) {
     super(capacity, arena);
@@ -69,6 +76,17 @@ export class Series extends Ring {
 
   get kpiName(): string {
     return kpiName(this.kpi);
+  }
+
+  /**
+   * Its Prometheus labels: one object kept per series (made at its first scrape, made again when
+   * the device is renamed), so a scrape of 40,000 series builds no label sets.
+   */
+  get labels(): SeriesLabels {
+    const l = this.#labels;
+    if (l && l.device === this.#device.name) return l;
+    this.#labels = { device: this.#device.name, endpoint: this.endpoint, kpi: kpiName(this.kpi) };
+    return this.#labels;
   }
 
   /** The points (the series itself; kept for readers written against a separate ring). */
