@@ -349,7 +349,17 @@ async function main(): Promise<void> {
   say(`replicas, haproxy and ${DEVICES} gNMI devices up; event stream R${await streamReplicas(STREAM)}`);
 
   const startLoad = async () => {
-    const creds = await logIn(base, 'admin', secrets.password, secrets.token);
+    // The replicas were just (re)started: on a loaded machine a first login can outlast its 10 s timeout.
+    let creds: Awaited<ReturnType<typeof logIn>> | undefined;
+    for (let attempt = 1; !creds; attempt++) {
+      try {
+        creds = await logIn(base, 'admin', secrets.password, secrets.token);
+      } catch (e) {
+        if (attempt >= 4) throw e;
+        say(`login attempt ${attempt} failed (${(e as Error).message}); retrying`);
+        await sleep(5000);
+      }
+    }
     const load = new Load(base, creds, { writers: 4, pauseMs: 100, checkEveryMs: 500 });
     load.start();
     await sleep(2000);
