@@ -18,7 +18,7 @@
  * for comparison. Before the measured cycles a Set with a bad value is sent straight to a router
  * until the router refuses it: the routers' models are compiled and their check is on.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +47,8 @@ const load = () =>
 interface Setup {
   url: string;
   ports: number[];
-  /** Controller CPU (ms) and spans since the last mark. */
-  mark(): Promise<{ cpuMs: number; spans?: unknown }>;
+  /** Controller CPU (ms) and spans since the last mark; the routers' process CPU when it can be read (Linux /proc). */
+  mark(): Promise<{ cpuMs: number; spans?: unknown; routersCpuMs?: number }>;
   close(): Promise<void>;
 }
 
@@ -79,8 +79,21 @@ async function inProcess(validate: boolean): Promise<Setup> {
   };
 }
 
+/** CPU time (user + system, ms) of a process so far, from /proc (undefined elsewhere). */
+function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 per second on Linux).
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function children(validate: boolean): Promise<Setup> {
   const routers = await startRouters(3, 'Ethernet1,Ethernet2,Ethernet3', 'r', { validate });
+  let routersCpu: number | undefined;
   const controller = await startControllerChild(new URL(import.meta.url).pathname, { validate });
   console.error(`routers: pid ${routers.pid}; controller: pid ${controller.pid} at ${controller.url}; client: pid ${process.pid}`);
   return {
@@ -88,7 +101,10 @@ async function children(validate: boolean): Promise<Setup> {
     ports: routers.ports,
     mark: async () => {
       const m = (await controller.mark()) as { cpu_user_ms: number; cpu_system_ms: number; spans?: unknown; from: string };
-      return { cpuMs: m.cpu_user_ms + m.cpu_system_ms, spans: m.spans, from: m.from };
+      const now = procCpuMs(routers.pid);
+      const routersCpuMs = now !== undefined && routersCpu !== undefined ? now - routersCpu : undefined;
+      routersCpu = now;
+      return { cpuMs: m.cpu_user_ms + m.cpu_system_ms, spans: m.spans, from: m.from, routersCpuMs };
     },
     close: async () => {
       await controller.stop();
@@ -219,6 +235,7 @@ async function measure(validate: boolean): Promise<void> {
   console.log(JSON.stringify({ bench: `service teardown, NBI DELETE -> every router deconfigured (${v})`, unit: 'ms', ...summarize(teardown) }));
   console.log(JSON.stringify({ bench: `of which: the POST answered (${v})`, unit: 'ms', ...summarize(post) }));
   console.log(JSON.stringify({ bench: `controller CPU per cycle (setup + teardown${IN_PROCESS ? ', client and routers included' : ''}; ${v})`, unit: 'ms', value: Math.round((measured.cpuMs / CYCLES) * 100) / 100 }));
+  if (measured.routersCpuMs !== undefined) console.log(JSON.stringify({ bench: `routers' CPU per cycle (one process, 3 routers; ${v})`, unit: 'ms', value: Math.round((measured.routersCpuMs / CYCLES) * 100) / 100 }));
   if (measured.spans) console.log(JSON.stringify({ bench: `controller spans (CNSDN_SERVICE_SPANS=1; ${v})`, unit: 'ms', spans: measured.spans }));
   await sim.close();
 }
