@@ -11,6 +11,8 @@ export type NetconfErrorCode =
   | 'NETCONF_RPC_ERROR'
   | 'NETCONF_UNSUPPORTED'
   | 'NETCONF_INVALID_ARGUMENT'
+  /** The server's YANG library does not fit ietf-yang-library (RFC 7895 / RFC 8525). */
+  | 'NETCONF_YANG_LIBRARY'
   | 'NETCONF_CLOSED';
 
 export class NetconfError extends Error {

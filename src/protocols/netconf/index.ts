@@ -1,6 +1,18 @@
 export { NetconfClient, type ConnectOptions, type DataReply, type ReadOptions } from './client.js';
 export { NetconfSession, type Notification, type RpcOptions, type SessionOptions } from './session.js';
 export { NotificationQueue } from './notifications.js';
+export {
+  NS_DATASTORES,
+  NS_YANG_LIBRARY,
+  parseYangLibrary,
+  readYangLibrary,
+  yangLibraryFilter,
+  type LibraryModule,
+  type LibrarySubmodule,
+  type YangLibrary,
+  type YangLibrarySession,
+  type YangLibraryVersion,
+} from './yang-library.js';
 export { BASE_10, BASE_11, parseCapabilities, type Capabilities, type ModuleCapability } from './capabilities.js';
 export {
   NetconfError,
