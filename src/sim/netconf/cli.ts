@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SimIo } from '../gnmi/cli.js';
 import { expandInterfaces } from '../gnmi/interface-spec.js';
 import type { HostKeyType } from './hostkey.js';
+import type { YangLibraryVersion } from './library.js';
 import { DEFAULT_MAX_MESSAGE_BYTES_SIM, startNetconfSim } from './run.js';
 import { type NetconfUser, parseNetconfUser } from './users.js';
 
@@ -16,6 +17,7 @@ interface NetconfCliOptions {
   interfaces: string[];
   namePrefix: string;
   writableRunning?: boolean;
+  yangLibrary?: YangLibraryVersion;
   maxMessageBytes: number;
 }
 
@@ -51,6 +53,7 @@ export async function serveNetconf(opts: NetconfCliOptions, io: SimIo): Promise<
       interfaces: opts.interfaces,
       namePrefix: opts.namePrefix,
       writableRunning: opts.writableRunning,
+      yangLibrary: opts.yangLibrary,
       maxMessageBytes: opts.maxMessageBytes,
     });
     if (opts.hostKey) io.stderr.write(`host key ${opts.hostKey} (${sim.hostKey.publicKey.split(' ')[0]})\n`);
@@ -85,6 +88,12 @@ export function netconfCommand(io: SimIo): Command {
     )
     .option('--name-prefix <p>', 'device i is named <p><i>', 'sim')
     .option('--writable-running', 'also offer :writable-running (edit-config and copy-config on running)')
+    .addOption(
+      new Option(
+        '--yang-library <version>',
+        'announce the models only through the YANG library, not in the hello: 1.0 (RFC 7895 modules-state) or 1.1 (RFC 8525 yang-library, NMDA)',
+      ).choices(['1.0', '1.1']),
+    )
     .option('--max-message-bytes <n>', 'largest request accepted', integer('--max-message-bytes', 1024, 1024 ** 3), DEFAULT_MAX_MESSAGE_BYTES_SIM)
     .action(async (opts: NetconfCliOptions) => {
       if (opts.user.length === 0) throw new Error('no --user given: the simulator has no default password (add --user NAME:PASS)');

@@ -5,6 +5,7 @@ import { RpcFault, fault } from './errors.js';
 import { type Actor, type ConfirmEvent, configChangeEvent, confirmedCommitEvent, sessionEndEvent } from './events.js';
 import { subtreeFilter } from './filter.js';
 import { initialConfig } from './initial.js';
+import { libraryCapability, type YangLibraryVersion } from './library.js';
 import { MODULES } from './schema.js';
 import { type DataNode, clone, equalTrees, root, toXml } from './tree.js';
 import { validateConfig } from './validate.js';
@@ -27,6 +28,8 @@ export interface DeviceOptions {
   interfaces: string[];
   /** Offer :writable-running besides :candidate. */
   writableRunning?: boolean;
+  /** Announce the models only through this version of the YANG library, not as module capabilities in the hello. */
+  yangLibrary?: YangLibraryVersion;
 }
 
 const CAP = 'urn:ietf:params:netconf:capability:';
@@ -49,6 +52,7 @@ export interface CommitRequest {
 export class SimDevice {
   readonly name: string;
   readonly writableRunning: boolean;
+  readonly yangLibrary: YangLibraryVersion | undefined;
   running: DataNode;
   candidate: DataNode;
   /** The candidate holds changes not yet committed or discarded. */
@@ -62,6 +66,7 @@ export class SimDevice {
   constructor(opts: DeviceOptions) {
     this.name = opts.name;
     this.writableRunning = opts.writableRunning === true;
+    this.yangLibrary = opts.yangLibrary;
     this.running = initialConfig({ index: opts.index, interfaces: opts.interfaces });
     this.candidate = clone(this.running);
   }
@@ -78,7 +83,8 @@ export class SimDevice {
       `${CAP}interleave:1.0`,
     ];
     if (this.writableRunning) caps.push(`${CAP}writable-running:1.0`);
-    for (const m of MODULES) caps.push(`${m.ns}?module=${m.module}&revision=${m.revision}`);
+    if (this.yangLibrary) caps.push(libraryCapability(this.yangLibrary));
+    else for (const m of MODULES) caps.push(`${m.ns}?module=${m.module}&revision=${m.revision}`);
     return caps;
   }
 

@@ -4,6 +4,7 @@ import type { Datastore, SessionHandle, SimDevice } from './device.js';
 import { type DefaultOperation, applyEdit } from './edit.js';
 import { RpcFault, RpcFaultList, fault } from './errors.js';
 import { subtreeFilter } from './filter.js';
+import { libraryTree } from './library.js';
 import { withState } from './state.js';
 import { type DataNode, clone, fromXml, root, toXml } from './tree.js';
 import { checkSyntax, validateConfig } from './validate.js';
@@ -123,7 +124,9 @@ const getConfig: Handler = (dev, _s, op) => {
 
 const get: Handler = (dev, _s, op) => {
   const clock = { uptimeSeconds: () => (Date.now() - dev.startedAt) / 1000 };
-  return dataReply(subtreeFilter(withState(dev.running, clock), filterOf(op)));
+  const data = withState(dev.running, clock);
+  if (dev.yangLibrary) data.children.push(libraryTree(dev.yangLibrary));
+  return dataReply(subtreeFilter(data, filterOf(op)));
 };
 
 const copyConfig: Handler = (dev, s, op) => {

@@ -1,6 +1,7 @@
 /** K simulated NETCONF devices on consecutive ports, each with its own datastores. */
 import { SimDevice } from './device.js';
 import { type HostKey, type HostKeyType, loadHostKey } from './hostkey.js';
+import type { YangLibraryVersion } from './library.js';
 import { type NetconfServer, startNetconfServer } from './server.js';
 import type { NetconfUser } from './users.js';
 
@@ -20,6 +21,8 @@ export interface NetconfSimOptions {
   /** Device i is named `${namePrefix}${i + 1}` (default "sim"). */
   namePrefix?: string;
   writableRunning?: boolean;
+  /** Announce the models only through the YANG library (1.0: RFC 7895 modules-state; 1.1: RFC 8525 yang-library), not in the hello. */
+  yangLibrary?: YangLibraryVersion;
   maxMessageBytes?: number;
   helloTimeoutMs?: number;
 }
@@ -59,7 +62,7 @@ export async function startNetconfSim(opts: NetconfSimOptions): Promise<NetconfS
   try {
     for (let i = 0; i < count; i++) {
       const name = `${opts.namePrefix ?? 'sim'}${i + 1}`;
-      const device = new SimDevice({ name, index: i + 1, interfaces: opts.interfaces ?? ['Ethernet1', 'Ethernet2', 'Ethernet3', 'Ethernet4'], writableRunning: opts.writableRunning });
+      const device = new SimDevice({ name, index: i + 1, interfaces: opts.interfaces ?? ['Ethernet1', 'Ethernet2', 'Ethernet3', 'Ethernet4'], writableRunning: opts.writableRunning, yangLibrary: opts.yangLibrary });
       const wanted = opts.port === 0 ? 0 : opts.port + i;
       let server: NetconfServer;
       try {
