@@ -10,7 +10,8 @@ import type {
 } from '../../device/index.js';
 import { type AnnouncedModel, endpointResources, isUnder, netconfAnnouncedModels, splitResourceKey } from '../../device/index.js';
 import { parseResourceKey, parseStateKey, type ResourceRef } from '../gnmi-openconfig/index.js';
-import { NetconfClient, NetconfError, type Notification, type XmlElement } from '../../protocols/netconf/index.js';
+import { type Capabilities, NetconfClient, NetconfError, type Notification, type XmlElement } from '../../protocols/netconf/index.js';
+import { warnOnce } from '../../protocols/yang/index.js';
 import { breaksSession, toDriverError } from './errors.js';
 import {
   ietfCounters,
@@ -24,6 +25,7 @@ import {
   ietfStatisticsFilter,
   typedInterfaces,
 } from './ietf.js';
+import { deviceLibrary, importOnly, withLibrary } from './library.js';
 import { type DeviceModels, modelsOf, validateBeforeCommit } from './models.js';
 import { netconfYangRefusal } from './yang-check.js';
 import { ocCounters, ocCountersFilter, ocDeleteTrees, ocEndpoints, ocInterfacesFilter, ocNetworkInstancesFilter, ocResources, ocSetTree } from './openconfig.js';
@@ -63,9 +65,11 @@ interface ReadPlan {
 
 interface Session {
   client: NetconfClient;
+  /** The hello's capabilities with the YANG library's modules merged into `modules` (library.ts). */
+  caps: Capabilities;
   models: DeviceModels;
   target: 'candidate' | 'running';
-  /** The modules the device announced in its hello. */
+  /** The modules the device announced: its hello's module capabilities and its YANG library. */
   announced: AnnouncedModel[];
 }
 
@@ -161,9 +165,15 @@ export class NetconfOpenconfigDriver implements Driver {
       void client.close(CLOSE_WAIT_MS);
       throw new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
     }
-    const caps = client.capabilities;
+    const { caps, importOnly: imported } = await this.#withLibrary(client);
+    if (generation !== this.#generation) {
+      void client.close(CLOSE_WAIT_MS);
+      throw new CnsdnError('DEVICE_UNREACHABLE', `connect to ${this.#label} was cancelled by disconnect`);
+    }
     const target = caps.candidate && !(s.forceRunning && caps.writableRunning) ? 'candidate' : 'running';
-    const session: Session = { client, models: modelsOf(caps), target, announced: netconfAnnouncedModels(caps.modules) };
+    // Modules the library lists as only imported serve no data nodes: they do not pick the models written.
+    const implemented = imported.size === 0 ? caps : { ...caps, modules: caps.modules.filter((m) => !imported.has(m.module)) };
+    const session: Session = { client, caps, models: modelsOf(implemented), target, announced: netconfAnnouncedModels(caps.modules) };
     this.#session = session;
     client.on('close', (reason) => this.#lost(session, reason ?? new Error('the device closed the session')));
     client.on('notification', (n: Notification) => this.#notify(n));
@@ -171,6 +181,32 @@ export class NetconfOpenconfigDriver implements Driver {
       // Notifications are a bonus: a device refusing the subscription still configures fine.
       await client.createSubscription().catch(() => undefined);
     }
+  }
+
+  /**
+   * The hello's capabilities, with the modules of the device's YANG library merged in when it
+   * announces one. A library the device refuses or garbles is logged and left out, unless the hello
+   * lists no module either (nothing would be known of the device): then the connect fails.
+   */
+  async #withLibrary(client: NetconfClient): Promise<{ caps: Capabilities; importOnly: ReadonlySet<string> }> {
+    const caps = client.capabilities;
+    if (!caps.yangLibrary) return { caps, importOnly: new Set() };
+    let read: Awaited<ReturnType<typeof deviceLibrary>>;
+    try {
+      read = await deviceLibrary(`${this.#config.address}:${this.#config.port}`, client);
+    } catch (e) {
+      void client.close(CLOSE_WAIT_MS);
+      throw toDriverError(e, `reading the YANG library of ${this.#label}`);
+    }
+    if (read.problem) {
+      if (caps.modules.length === 0) {
+        void client.close(CLOSE_WAIT_MS);
+        throw new CnsdnError('DRIVER_ERROR', `${this.#label} announces its modules only through its YANG library, which could not be read: ${read.problem.message}`, [], { cause: read.problem });
+      }
+      warnOnce(`netconf-yang-library:${this.#label}`, `the YANG library of ${this.#label} could not be read (the hello's modules are used): ${read.problem.message}`);
+      return { caps, importOnly: new Set() };
+    }
+    return { caps: withLibrary(caps, read.library), importOnly: importOnly(read.library) };
   }
 
   #notify(n: Notification): void {
@@ -349,7 +385,7 @@ export class NetconfOpenconfigDriver implements Driver {
       resources.map(async ([key, value]): Promise<TxEdit | Error> => {
         try {
           const trees = this.#trees(session, op, key, value, known);
-          return (op === 'set' && (await netconfYangRefusal(this.#label, session.client.capabilities, trees, session.client))) || { key, trees };
+          return (op === 'set' && (await netconfYangRefusal(this.#label, session.caps, trees, session.client))) || { key, trees };
         } catch (e) {
           return asError(e);
         }
@@ -372,7 +408,7 @@ export class NetconfOpenconfigDriver implements Driver {
           target: current.target,
           perResource,
           rollbackOnError: current.client.capabilities.rollbackOnError,
-          validate: current.target === 'candidate' && validateBeforeCommit(current.client.capabilities),
+          validate: current.target === 'candidate' && validateBeforeCommit(current.caps),
           lockWaitMs: Math.min(LOCK_WAIT_MS, this.#timeoutMs),
           label: this.#label,
         });

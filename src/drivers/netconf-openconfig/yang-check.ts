@@ -1,6 +1,7 @@
 /**
- * Validation of a rendered edit-config against the YANG modules the device announced in its hello
- * (module=...&revision=...), before it is sent. Same module directories and switches as the gNMI
+ * Validation of a rendered edit-config against the YANG modules the device announced (hello
+ * module=...&revision=... capabilities and its YANG library, merged into `caps.modules` by the
+ * driver: library.ts), before it is sent. Same module directories and switches as the gNMI
  * driver's check (CNSDN_YANG_PATH, CNSDN_YANG_VALIDATE=0; on by default); the models compile on a
  * worker thread. Modules missing from the directories are fetched with get-schema when the device
  * offers it (CNSDN_YANG_GET_SCHEMA=0: not). A module not found, or content in a namespace no announced
