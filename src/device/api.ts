@@ -48,7 +48,7 @@ export interface DriverConnectConfig {
   timeoutMs?: number;
 }
 
-/** A YANG model the device announced (gNMI CapabilityResponse supported_models, NETCONF hello modules). */
+/** A YANG model the device announced (gNMI CapabilityResponse supported_models, NETCONF hello modules and YANG library). */
 export interface AnnouncedModel {
   name: string;
   /** gNMI: the organization; NETCONF: absent. */
