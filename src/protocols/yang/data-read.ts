@@ -29,6 +29,18 @@ const NO_CHILDREN: DataNode[] = Object.freeze([]) as unknown as DataNode[];
 
 const childIndex = new WeakMap<object, Map<string, DataSchemaNode[]>>();
 
+/** The modules of a schema by namespace, made once per schema (a reader is made per request). */
+const namespaces = new WeakMap<CompiledSchema, Map<string, CompiledModule>>();
+function modulesByNamespace(schema: CompiledSchema): Map<string, CompiledModule> {
+  let m = namespaces.get(schema);
+  if (!m) {
+    m = new Map();
+    for (const x of schema.modules.values()) m.set(x.namespace, x);
+    namespaces.set(schema, m);
+  }
+  return m;
+}
+
 /** Data children of a schema node (or of the whole schema at the root) by local name (then by module). */
 function childNamed(schema: CompiledSchema, parent: DataSchemaNode | undefined, moduleName: string, local: string): DataSchemaNode | undefined {
   const owner: object = parent ?? schema;
@@ -58,7 +70,7 @@ export interface UpdateStep {
 export class InstanceReader {
   readonly errors: DataError[] = [];
   readonly root: DataNode = { children: [] };
-  private readonly byNamespace = new Map<string, CompiledModule>();
+  private readonly byNamespace: Map<string, CompiledModule>;
   private nodes = 0;
   private readonly maxDepth: number;
   private readonly maxNodes: number;
@@ -69,7 +81,7 @@ export class InstanceReader {
     readonly schema: CompiledSchema,
     readonly opts: ReadOptions,
   ) {
-    for (const m of schema.modules.values()) this.byNamespace.set(m.namespace, m);
+    this.byNamespace = modulesByNamespace(schema);
     this.maxDepth = opts.maxDepth ?? 256;
     this.maxNodes = opts.maxNodes ?? 5_000_000;
     this.env = { identities: schema.identities, hasModule: (n: string) => schema.modules.has(n), acceptForeignIdentities: opts.type === 'edit' };
