@@ -197,8 +197,16 @@ export class BackgroundModels {
   }
 }
 
+/** The announced modules' part of a key, kept per array (a driver keeps its device's array: one per session). */
+const announcedKeys = new WeakMap<readonly AnnouncedModule[], string>();
+
 function keyOf(announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): string {
-  return JSON.stringify([announced.map((m) => `${m.name}@${m.revision ?? ''}`).sort(), tops ? [...new Set(tops)].sort() : null]);
+  let a = announcedKeys.get(announced);
+  if (a === undefined) {
+    a = JSON.stringify(announced.map((m) => `${m.name}@${m.revision ?? ''}`).sort());
+    announcedKeys.set(announced, a);
+  }
+  return `${a}\u0000${tops ? JSON.stringify([...new Set(tops)].sort()) : 'null'}`;
 }
 
 /** One background model cache per search path, shared by every driver and simulator in the process. */
