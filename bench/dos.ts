@@ -8,16 +8,18 @@
  *   c  (a) repeated for 5 minutes
  *   d  2,000 slowloris connections from 127.0.0.1 held open (60 s)
  * Usage: npm run bench:dos [-- --quick] [--scenarios a,b,c,d] [--c-seconds 300] [--d-seconds 60] [--json out.json]
+ *   [--cpu-prof DIR] (V8 CPU profile of the controller's whole run) [--server-node-args "--trace-gc ..."]
+ *   (node flags for the controller after its shebang's) [--server-log FILE] (keep the controller's output)
  * Needs `ab` (Debian apache2-utils) and a build (`node scripts/build.mjs`); installs nothing.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type ServerHandle, startServer } from './server.js';
+import { freePort, type ServerHandle, shebangNodeArgs, startServer } from './server.js';
 import { percentile, round } from './stats.js';
 
 const REPO = new URL('..', import.meta.url).pathname;
@@ -38,6 +40,9 @@ const D_SECONDS = Number(value('--d-seconds') ?? (QUICK ? 15 : 60));
 const D_CONNECTIONS = 2000;
 const B_RUNS = 5;
 const JSON_OUT = value('--json');
+const CPU_PROF_DIR = value('--cpu-prof');
+const SERVER_NODE_ARGS = (value('--server-node-args') ?? '').split(/\s+/).filter(Boolean);
+const SERVER_LOG = value('--server-log');
 
 function preflight(): void {
   const ab = spawnSync('ab', ['-V'], { encoding: 'utf8' });
@@ -353,6 +358,8 @@ async function main(): Promise<void> {
     repoDir: REPO,
     dataDir,
     logFile: join(dataDir, 'server.log'),
+    nodeArgs: [...shebangNodeArgs(join(REPO, 'bin/cnsdn.js')), ...SERVER_NODE_ARGS],
+    ...(CPU_PROF_DIR ? { cpuProfDir: CPU_PROF_DIR } : {}),
     env: { CNSDN_USE_DIST: '1', CNSDN_ADMIN_TOKEN: token, CNSDN_RATE_LIMIT: '6000', CNSDN_TELEMETRY_INTERVAL_S: '0' },
   });
   const pid = server.pid;
@@ -490,6 +497,7 @@ async function main(): Promise<void> {
     const out = { when: new Date().toISOString(), quick: QUICK, nodeOptions: process.env.NODE_OPTIONS ?? '', cores: (await import('node:os')).cpus().length, node: process.version, serverStayedUp: stillUp, results };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(out, null, 2));
+    if (SERVER_LOG) copyFileSync(join(dataDir, 'server.log'), SERVER_LOG);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

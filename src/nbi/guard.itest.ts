@@ -128,6 +128,37 @@ describe('web tier guard: connection caps', () => {
     for (const c of held) c.socket.destroy();
   });
 
+  it('past its graceful refusals, an address over the cap is closed at accept with no answer; other addresses are served', async () => {
+    const h = await harness({ maxConnsPerIp: 2, trustedReserve: 0, rateLimit: false });
+    const held = [await busyConnect(h.port, '127.0.0.1'), await busyConnect(h.port, '127.0.0.1')];
+    await until('2 requests in progress', () => h.guard.stats().connections === 2 && h.handled() === 2);
+    // 20 refusals a second get a 503; reconnect until one is closed at accept (at most a few seconds' worth).
+    let graceful = 0;
+    let silent = 0;
+    for (let i = 0; i < 200 && h.guard.stats().refusedAtAccept < 3; i++) {
+      const c = await rawConnect(h.port, '127.0.0.1');
+      await withinDeadline(c.closed, 5000, 'refused connection closed');
+      if (/^HTTP\/1\.1 503 /.test(c.received())) graceful++;
+      else {
+        assert.equal(c.received(), '', 'a connection closed at accept gets no bytes');
+        silent++;
+      }
+    }
+    const s = h.guard.stats();
+    assert.equal(s.refusedAtAccept, 3);
+    assert.equal(silent, 3);
+    assert.equal(s.refusedConnections, graceful + silent);
+    assert.ok(graceful >= 20, `the first 20 refusals of a second get a 503 (got ${graceful})`);
+    assert.equal(s.connections, 2, 'connections closed at accept never counted as open');
+    assert.equal(h.handled(), 2);
+    assert.equal((await get(h.port, '127.0.0.2')).status, 200);
+    // Once the address is under its cap again it is admitted as before.
+    held[0]!.socket.destroy();
+    await until('1 connection left', () => h.guard.stats().connections === 1);
+    assert.equal((await get(h.port, '127.0.0.1')).status, 200);
+    held[1]!.socket.destroy();
+  });
+
   it('admits a logged-in client over the cap (probation) and turns away an anonymous one', async () => {
     const h = await harness({ maxConnsPerIp: 2, trustedReserve: 4, trustedReservePerIp: 4, rateLimit: false });
     const held = [await busyConnect(h.port, '127.0.0.1'), await busyConnect(h.port, '127.0.0.1')];
