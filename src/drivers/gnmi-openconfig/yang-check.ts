@@ -9,7 +9,14 @@
 import { CnsdnError } from '../../common/errors.js';
 import { SHARED_DIR } from '../../common/fixtures.js';
 import type { GnmiPath } from '../../protocols/gnmi/index.js';
-import { type AnnouncedModule, hasTopNode, southboundModels, validateUpdates, warnOnce } from '../../protocols/yang/index.js';
+import { type AnnouncedModule, hasTopNode, prepareSouthboundModels, southboundModels, validateUpdates, warnOnce } from '../../protocols/yang/index.js';
+
+/**
+ * The top-level nodes this driver writes (keys.ts renders interfaces and network instances): their
+ * models start compiling when the device announces its models, and a Set touching fewer of them
+ * validates against that set.
+ */
+const WRITTEN_TOPS = ['interfaces', 'network-instances'];
 
 export class GnmiYangCheck {
   #models: AnnouncedModule[] = [];
@@ -17,6 +24,7 @@ export class GnmiYangCheck {
   /** gNMI ModelData versions are model versions, not YANG revisions: modules are matched by name. */
   setAnnounced(models: readonly { name: string }[]): void {
     this.#models = models.filter((m) => m.name).map((m) => ({ name: m.name }));
+    prepareSouthboundModels(process.env, SHARED_DIR, this.#models, WRITTEN_TOPS);
   }
 
   /** The refusal of these updates, or undefined when they are valid or cannot be checked. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SHARED_DIR } from '../../common/fixtures.js';
-import { backgroundModels } from './background.js';
+import { BackgroundModels, backgroundModels } from './background.js';
 import { sharedModelRegistry } from './models.js';
 import { type CompiledModule, childrenOf, type SchemaNode } from './schema.js';
 import { validateInstance } from './validate.js';
@@ -52,6 +52,31 @@ describe('YANG models compiled on a worker thread', { skip: existsSync(OC) ? fal
     assert.equal(remote.valid, false);
     assert.deepEqual(remote.errors, local.errors);
     assert.ok(remote.errors.some((e) => e.code === 'YANG_DATA_RANGE' && e.path === "/openconfig-interfaces:interfaces/interface[name='eth0']/config/mtu"));
+  });
+
+  it('a set compiled for more top-level nodes serves fewer (ready or still compiling); one that failed does not', async () => {
+    const bg = new BackgroundModels(DIRS);
+    const announced = [{ name: 'openconfig-interfaces' }, { name: 'openconfig-if-ip' }, { name: 'openconfig-network-instance' }];
+    const both = bg.get(announced, ['interfaces', 'network-instances']);
+    // Asked while the larger set compiles: the same compilation answers.
+    const fewer = bg.get([...announced], ['interfaces']);
+    assert.equal(bg.peek(announced, ['network-instances']), undefined, 'still compiling');
+    const set = await both;
+    assert.ok(set.schema);
+    assert.equal(await fewer, set);
+    assert.equal(bg.compiled(announced, ['network-instances']), set);
+    assert.equal(bg.peek(announced, ['interfaces']), set);
+    // A bad mtu under interfaces is refused against the larger set, with its path.
+    const r = validateInstance(set.schema!, BAD, { format: 'json', type: 'config' });
+    assert.ok(r.errors.some((e) => e.code === 'YANG_DATA_RANGE' && e.path === "/openconfig-interfaces:interfaces/interface[name='eth0']/config/mtu"));
+    // Other modules, or nodes the set was not compiled for: not served by it.
+    assert.equal(bg.compiled(announced, ['interfaces', 'system']), undefined);
+    assert.equal(bg.compiled([{ name: 'openconfig-interfaces' }], ['interfaces']), undefined);
+    assert.equal(bg.compiled(announced, undefined), undefined);
+    // A larger set without a schema (nothing found) is not used for a smaller one.
+    const none = [{ name: 'no-such-module' }];
+    assert.equal((await bg.get(none, ['x', 'y'])).schema, undefined);
+    assert.equal(bg.compiled(none, ['x']), undefined);
   });
 
   it('reports a set whose modules are all missing without a schema', async () => {

@@ -158,55 +158,100 @@ function restorePaths(set: ModelSet): ModelSet {
 export class BackgroundModels {
   private readonly ready = new Map<string, ModelSet>();
   private readonly compiling = new Map<string, Promise<ModelSet>>();
+  /** Per key (ready or compiling): its announced part and its top-level nodes (null: all). */
+  private readonly meta = new Map<string, { announced: string; tops: ReadonlySet<string> | null }>();
 
   constructor(readonly searchDirs: readonly string[]) {}
 
+  /**
+   * The set for these modules and top-level nodes, ready or compiling: the one compiled for them, or
+   * one compiled (without error) for the same modules and more top-level nodes — it holds every
+   * module the smaller set would, so data under these nodes validates against it as well (the
+   * modules augmenting the other nodes come with it). Undefined when neither exists.
+   */
+  private lookup(key: string, announced: string, tops: readonly string[] | undefined): ModelSet | Promise<ModelSet> | undefined {
+    const hit = this.ready.get(key) ?? this.compiling.get(key);
+    if (hit) return hit;
+    for (const [k, m] of this.meta) {
+      if (m.announced !== announced || !covers(m.tops, tops)) continue;
+      const set = this.ready.get(k);
+      if (set?.schema) return set;
+      const p = this.compiling.get(k);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
   /** The compiled set now, or undefined while it compiles (the compilation is started). */
   peek(announced: readonly AnnouncedModule[], tops?: readonly string[]): ModelSet | undefined {
-    const key = keyOf(announced, tops);
-    const hit = this.ready.get(key);
-    if (hit) return hit;
-    void this.start(key, announced, tops);
+    const a = announcedKey(announced);
+    const key = keyOf(a, tops);
+    const found = this.lookup(key, a, tops);
+    if (found instanceof Promise) return undefined;
+    if (found) return found;
+    void this.start(key, a, announced, tops);
     return undefined;
   }
 
   /** The compiled set when it is compiled already, else undefined (nothing is started). */
   compiled(announced: readonly AnnouncedModule[], tops?: readonly string[]): ModelSet | undefined {
-    return this.ready.get(keyOf(announced, tops));
+    const a = announcedKey(announced);
+    const found = this.lookup(keyOf(a, tops), a, tops);
+    return found instanceof Promise ? undefined : found;
   }
 
   /** The compiled set, once compiled (on the worker thread). */
   get(announced: readonly AnnouncedModule[], tops?: readonly string[]): Promise<ModelSet> {
-    const key = keyOf(announced, tops);
-    const hit = this.ready.get(key);
-    return hit ? Promise.resolve(hit) : this.start(key, announced, tops);
+    const a = announcedKey(announced);
+    const key = keyOf(a, tops);
+    const found = this.lookup(key, a, tops);
+    if (found === undefined) return this.start(key, a, announced, tops);
+    if (!(found instanceof Promise)) return Promise.resolve(found);
+    if (this.compiling.get(key) === found) return found;
+    // A larger set still compiling: used when it compiles without error, else this one is compiled.
+    return found.then((set) => (set.schema ? set : this.start(key, a, announced, tops)));
   }
 
-  private start(key: string, announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): Promise<ModelSet> {
+  private start(key: string, a: string, announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): Promise<ModelSet> {
     let p = this.compiling.get(key);
     if (!p) {
       p = host.compile({ searchDirs: this.searchDirs, announced, tops }).then((set) => {
         this.compiling.delete(key);
         this.ready.set(key, set);
-        while (this.ready.size > MAX_SETS) this.ready.delete(this.ready.keys().next().value!);
+        while (this.ready.size > MAX_SETS) {
+          const old = this.ready.keys().next().value!;
+          this.ready.delete(old);
+          if (!this.compiling.has(old)) this.meta.delete(old);
+        }
         return set;
       });
       this.compiling.set(key, p);
+      this.meta.set(key, { announced: a, tops: tops ? new Set(tops) : null });
     }
     return p;
   }
 }
 
+/** Whether a set compiled for top-level nodes `have` (null: all) holds those of `want` (undefined: all). */
+function covers(have: ReadonlySet<string> | null, want: readonly string[] | undefined): boolean {
+  if (have === null) return true;
+  return want?.every((t) => have.has(t)) ?? false;
+}
+
 /** The announced modules' part of a key, kept per array (a driver keeps its device's array: one per session). */
 const announcedKeys = new WeakMap<readonly AnnouncedModule[], string>();
 
-function keyOf(announced: readonly AnnouncedModule[], tops: readonly string[] | undefined): string {
+function announcedKey(announced: readonly AnnouncedModule[]): string {
   let a = announcedKeys.get(announced);
   if (a === undefined) {
     a = JSON.stringify(announced.map((m) => `${m.name}@${m.revision ?? ''}`).sort());
     announcedKeys.set(announced, a);
   }
-  return `${a}\u0000${tops ? JSON.stringify([...new Set(tops)].sort()) : 'null'}`;
+  return a;
+}
+
+function keyOf(announced: string, tops: readonly string[] | undefined): string {
+  return `${announced}\u0000${tops ? JSON.stringify([...new Set(tops)].sort()) : 'null'}`;
 }
 
 /** One background model cache per search path, shared by every driver and simulator in the process. */
@@ -278,6 +323,17 @@ export async function southboundModels(
   }
   report(set, dirs, '');
   return set.schema;
+}
+
+/**
+ * Starts compiling, in the background, the models a driver will validate its changes against (when
+ * a device is connected and has announced its models), so that its first change does not wait for
+ * them; nothing is waited for or logged here. Off when validation is off or there is no YANG directory.
+ */
+export function prepareSouthboundModels(env: Record<string, string | undefined>, sharedDir: string | undefined, announced: readonly AnnouncedModule[], tops: readonly string[]): void {
+  if (!southboundValidation(env) || announced.length === 0) return;
+  const dirs = hookSearchPath(env, sharedDir);
+  if (dirs.length > 0) void backgroundModels(dirs).get(announced, tops);
 }
 
 /**

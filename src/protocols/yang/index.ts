@@ -18,7 +18,7 @@ export type { InstanceType, ReadOptions } from './data-read.js';
 export { type DataError, type DataErrorCode, type DataNode, dataPath } from './data-tree.js';
 export { toJson, toXml } from './data-write.js';
 export { type AnnouncedModule, type ModelSet, ModelRegistry, sharedModelRegistry, southboundValidation, warnOnce, yangSearchPath } from './models.js';
-export { BackgroundModels, backgroundModels, simulatorModels, southboundModels, withinMs } from './background.js';
+export { BackgroundModels, backgroundModels, prepareSouthboundModels, simulatorModels, southboundModels, withinMs } from './background.js';
 export { fetchMissingModules, getSchema, getSchemaFetcher, NETCONF_MONITORING_NS, offersGetSchema, type SchemaRpc } from './get-schema.js';
 export { documentFromUpdates, hasTopNode, type PathUpdate, validateUpdates } from './updates.js';
 export { formatOfFile, type InstanceFormat, type ValidateOptions, type ValidationResult, validateInstance } from './validate.js';
