@@ -16,6 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GnmiClient } from '../src/protocols/gnmi/index.js';
 
 const REPO = new URL('..', import.meta.url).pathname;
 
@@ -112,6 +113,34 @@ export async function startRouters(count: number, interfaces: string, prefix = '
   const c = child(proc);
   const ports = (await waitLine(proc, /listening on 127\.0\.0\.1:(\d+)/, count, 'cnsdn-sim gnmi')).map(Number);
   return { ...c, ports };
+}
+
+/** Until the router refuses a Set with a bad value (its models compiled, its check on); throws after 60 s. */
+export async function routerRefusesBadSet(port: number): Promise<string> {
+  const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure' });
+  try {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      // The tops of the service's Sets (interfaces, network-instances): the set of models they compile.
+      const err = await client
+        .set({
+          update: [
+            { path: '/interfaces/interface[name=Ethernet3]/config', value: { kind: 'json_ietf', value: { name: 'Ethernet3', mtu: 'not-a-number' } } },
+            { path: '/network-instances/network-instance[name=probe]/config', value: { kind: 'json_ietf', value: { name: 'probe' } } },
+          ],
+        })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      if (err && /INVALID_ARGUMENT/.test(err.message)) return err.message;
+      if (err) throw err;
+      if (Date.now() > until) throw new Error(`router on port ${port} still accepts an invalid Set after 60 s: its YANG check is off`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    client.close();
+  }
 }
 
 /** The controller in its own process (rate limit, lag shedding and telemetry off); resolves with its URL. */

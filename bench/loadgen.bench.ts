@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { CnsdnClient } from '../src/cli/client.js';
 import { durationMs } from '../src/cli/commands/gnmi-options.js';
 import { type RequestKind, runLoad } from '../src/cli/loadgen.js';
-import { runControllerChild, startControllerChild, startRouters } from './children.js';
+import { routerRefusesBadSet, runControllerChild, startControllerChild, startRouters } from './children.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,6 +69,12 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     console.error(`${n} routers ENABLED in ${Date.now() - t0} ms`);
+    if (validate) {
+      // The routers' models compiled (their check on) before the load starts, as in the services bench.
+      const t1 = Date.now();
+      await routerRefusesBadSet(ports[0]!);
+      console.error(`router r0 refuses a bad Set after ${Date.now() - t1} ms`);
+    }
     for (const erlang of loads) {
       const loadBefore = load();
       await controller.mark();

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CnsdnClient } from '../src/cli/client.js';
 import { StatusWatcher } from '../src/cli/loadgen-watch.js';
-import { runControllerChild, startControllerChild, startRouters } from './children.js';
+import { routerRefusesBadSet, runControllerChild, startControllerChild, startRouters } from './children.js';
 import { summarize } from './stats.js';
 
 const args = process.argv.slice(2);
@@ -111,35 +111,6 @@ async function children(validate: boolean): Promise<Setup> {
       await routers.stop();
     },
   };
-}
-
-/** Until the router refuses a Set with a bad value (its models compiled, its check on); throws after 60 s. */
-async function routerRefusesBadSet(port: number): Promise<string> {
-  const { GnmiClient } = await import('../src/protocols/gnmi/index.js');
-  const client = await GnmiClient.connect({ address: `127.0.0.1:${port}`, tls: 'insecure' });
-  try {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      // The tops of the service's Sets (interfaces, network-instances): the set of models they compile.
-      const err = await client
-        .set({
-          update: [
-            { path: '/interfaces/interface[name=Ethernet3]/config', value: { kind: 'json_ietf', value: { name: 'Ethernet3', mtu: 'not-a-number' } } },
-            { path: '/network-instances/network-instance[name=probe]/config', value: { kind: 'json_ietf', value: { name: 'probe' } } },
-          ],
-        })
-        .then(
-          () => undefined,
-          (e: Error) => e,
-        );
-      if (err && /INVALID_ARGUMENT/.test(err.message)) return err.message;
-      if (err) throw err;
-      if (Date.now() > until) throw new Error(`router on port ${port} still accepts an invalid Set after 60 s: its YANG check is off`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    client.close();
-  }
 }
 
 async function main(): Promise<void> {
