@@ -47,7 +47,7 @@ describe('Dockerfile', () => {
     assert.ok(uid > 0);
     const deployment = parse(readFileSync(join(root, 'deploy/k8s/base/deployment.yaml'), 'utf8'));
     assert.equal(deployment.spec.template.spec.securityContext.runAsUser, uid);
-    assert.deepEqual(execForm(runtime, 'ENTRYPOINT'), ['node', 'bin/cnsdn.js']);
+    assert.deepEqual(execForm(runtime, 'ENTRYPOINT'), ['node', '--max-semi-space-size=8', 'bin/cnsdn.js']);
     const cmd = execForm(runtime, 'CMD');
     assert.equal(cmd[0], 'serve');
     assert.equal(cmd[cmd.indexOf('--host') + 1], '0.0.0.0');
