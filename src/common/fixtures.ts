@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const repoRoot = new URL('../../', import.meta.url).pathname;
+// src/common/ when run through tsx, dist/src/common/ when compiled: both lead to the repository root.
+const here = new URL('../../', import.meta.url).pathname;
+const repoRoot = /\/dist\/?$/.test(here) ? join(here, '..') : here;
 
 export const SHARED_DIR = process.env.CNSDN_SHARED_DIR ?? join(repoRoot, '..', 'shared');
 export const TFS_FIXTURES = join(SHARED_DIR, 'fixtures', 'tfs-descriptors');
