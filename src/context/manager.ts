@@ -39,8 +39,17 @@ function result(entities: PlannedEntity[], dryRun: boolean): ApplyResult {
   return { dryRun, entities, summary };
 }
 
-/** Bytes of single device/link answers kept in memory (10,000 devices of 8 endpoints are ~55 MB). */
-const ENTITY_CACHE_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes of single device/link answers kept in memory: 10,000 devices of 8 endpoints are ~55 MB, so
+ * the default holds all of them (a miss on PostgreSQL is a round trip); CNSDN_ENTITY_CACHE_MIB sets it.
+ */
+const ENTITY_CACHE_BYTES = entityCacheBytes(process.env.CNSDN_ENTITY_CACHE_MIB);
+
+function entityCacheBytes(setting: string | undefined): number {
+  const mib = setting === undefined || setting.trim() === '' ? 64 : Number(setting);
+  if (!Number.isFinite(mib) || mib < 0) throw new Error(`CNSDN_ENTITY_CACHE_MIB must be a number of MiB (0 or more), not "${setting}"`);
+  return Math.floor(mib * 1024 * 1024);
+}
 
 /** A change to a stored device; undefined when it changes nothing. */
 type DeviceChange = (d: T.Device) => T.Device | undefined;
