@@ -6,7 +6,7 @@
 import { NetconfError } from '../netconf/errors.js';
 import { type XmlElement, isElement, parseXmlFragment, textOf } from '../netconf/xml.js';
 import { childPath, type DataError, type DataErrorCode, type DataNode, type DataSchemaNode, dataPath } from './data-tree.js';
-import { type CompiledModule, type CompiledSchema, dataChildren, type ListNode, type SchemaNode } from './schema.js';
+import { type CompiledModule, type CompiledSchema, dataChildrenByName, type ListNode, type SchemaNode } from './schema.js';
 import { parseValue, type ValueInput } from './values.js';
 
 /** `config`: configuration (no config false nodes); `data`: configuration and state; `edit`: a partial configuration. */
@@ -27,8 +27,6 @@ const isDataKind = (n: SchemaNode): n is DataSchemaNode =>
 /** Shared by every leaf and leaf-list entry: they never have children. */
 const NO_CHILDREN: DataNode[] = Object.freeze([]) as unknown as DataNode[];
 
-const childIndex = new WeakMap<object, Map<string, DataSchemaNode[]>>();
-
 /** The modules of a schema by namespace, made once per schema (a reader is made per request). */
 const namespaces = new WeakMap<CompiledSchema, Map<string, CompiledModule>>();
 function modulesByNamespace(schema: CompiledSchema): Map<string, CompiledModule> {
@@ -43,21 +41,8 @@ function modulesByNamespace(schema: CompiledSchema): Map<string, CompiledModule>
 
 /** Data children of a schema node (or of the whole schema at the root) by local name (then by module). */
 function childNamed(schema: CompiledSchema, parent: DataSchemaNode | undefined, moduleName: string, local: string): DataSchemaNode | undefined {
-  const owner: object = parent ?? schema;
-  let m = childIndex.get(owner);
-  if (!m) {
-    m = new Map();
-    const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((x) => x.implemented).flatMap((x) => dataChildren(x));
-    for (const c of list) {
-      if (!isDataKind(c)) continue;
-      const same = m.get(c.name);
-      if (same) same.push(c);
-      else m.set(c.name, [c]);
-    }
-    childIndex.set(owner, m);
-  }
-  const named = m.get(local);
-  if (named) for (const c of named) if (c.module.name === moduleName) return c;
+  const named = dataChildrenByName(schema, parent).get(local);
+  if (named) for (const c of named) if (c.module.name === moduleName && isDataKind(c)) return c;
   return undefined;
 }
 

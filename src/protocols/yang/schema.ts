@@ -431,6 +431,28 @@ export function dataChildren(n: SchemaNode | CompiledModule): SchemaNode[] {
   return out;
 }
 
+const childrenByName = new WeakMap<object, Map<string, SchemaNode[]>>();
+
+/**
+ * dataChildren of a schema node (or of the implemented modules at the root) by local name, in schema
+ * order; made once per node and kept as long as the compiled schema.
+ */
+export function dataChildrenByName(schema: CompiledSchema, parent: SchemaNode | undefined): ReadonlyMap<string, readonly SchemaNode[]> {
+  const owner: object = parent ?? schema;
+  let index = childrenByName.get(owner);
+  if (!index) {
+    index = new Map();
+    const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((m) => m.implemented).flatMap((m) => dataChildren(m));
+    for (const c of list) {
+      const same = index.get(c.name);
+      if (same) same.push(c);
+      else index.set(c.name, [c]);
+    }
+    childrenByName.set(owner, index);
+  }
+  return index;
+}
+
 /** The nearest ancestor that exists in instance data (skips choice and case). */
 export function dataParent(n: SchemaNode): SchemaNode | undefined {
   let p = n.parent;

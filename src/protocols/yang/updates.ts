@@ -6,7 +6,7 @@
  */
 import { InstanceReader, type UpdateStep } from './data-read.js';
 import type { DataSchemaNode } from './data-tree.js';
-import { type CompiledModule, type CompiledSchema, dataChildren, type LeafNode, type SchemaNode } from './schema.js';
+import { type CompiledModule, type CompiledSchema, dataChildren, dataChildrenByName, type LeafNode, type SchemaNode } from './schema.js';
 import { type ValidationResult, validateInstance } from './validate.js';
 
 export interface PathUpdate {
@@ -24,24 +24,9 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Data children of a schema node (or of the whole schema at the root) by local name, in schema order. */
-const childIndex = new WeakMap<object, Map<string, SchemaNode[]>>();
-
 function findChild(schema: CompiledSchema, parent: SchemaNode | undefined, name: string): SchemaNode | undefined {
-  const owner: object = parent ?? schema;
-  let index = childIndex.get(owner);
-  if (!index) {
-    index = new Map();
-    const list = parent ? dataChildren(parent) : [...schema.modules.values()].filter((m) => m.implemented).flatMap((m) => dataChildren(m));
-    for (const c of list) {
-      const same = index.get(c.name);
-      if (same) same.push(c);
-      else index.set(c.name, [c]);
-    }
-    childIndex.set(owner, index);
-  }
   const i = name.indexOf(':');
-  const named = index.get(i < 0 ? name : name.slice(i + 1));
+  const named = dataChildrenByName(schema, parent).get(i < 0 ? name : name.slice(i + 1));
   if (!named) return undefined;
   if (i < 0) return named[0];
   const mod = name.slice(0, i);
