@@ -1,21 +1,16 @@
 /**
  * A device that announces its models only through its YANG library (RFC 7895 modules-state or
- * RFC 8525 yang-library): the driver reads the library, announcedModels() returns its modules, the
- * models are picked from it, and configuration is still validated against them before edit-config.
+ * RFC 8525 yang-library): the driver reads the library, announcedModels() returns its modules and the
+ * models are picked from it (validation against them before edit-config: yang-check.test.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CnsdnError } from '../../common/errors.js';
-import { SHARED_DIR } from '../../common/fixtures.js';
 import { type DataReply, NetconfRpcError, parseCapabilities, parseXml, type ReadOptions } from '../../protocols/netconf/index.js';
 import { libraryModules } from '../../sim/netconf/library.js';
 import { type NetconfSim, startNetconfSim } from '../../sim/netconf/run.js';
 import { NetconfOpenconfigDriver } from './index.js';
 import { clearLibraryCache, deviceLibrary, importOnly, mergeModules } from './library.js';
 
-const OC = join(SHARED_DIR, 'fixtures', 'yang', 'openconfig');
 const USER = { username: 'oc-admin', password: 'oc-S1m-pass' };
 const YL = 'urn:ietf:params:xml:ns:yang:ietf-yang-library';
 
@@ -60,49 +55,6 @@ for (const version of ['1.0', '1.1'] as const) {
     });
   });
 }
-
-describe('validation against the library modules', { skip: existsSync(OC) ? false : `no OpenConfig models at ${OC}`, timeout: 120_000 }, () => {
-  let sim: NetconfSim;
-  let d: NetconfOpenconfigDriver;
-  let writes = 0;
-  const saved = process.env.CNSDN_YANG_PATH;
-
-  before(async () => {
-    process.env.CNSDN_YANG_PATH = [join(OC, 'models'), join(OC, 'third_party', 'ietf')].join(':');
-    sim = await startNetconfSim({ port: 0, users: [USER], interfaces: ['Ethernet1', 'Ethernet2'], yangLibrary: '1.1' });
-    const dev = sim.devices[0].device;
-    const check = dev.checkWritable.bind(dev);
-    dev.checkWritable = (...args: Parameters<typeof check>) => {
-      writes++;
-      return check(...args);
-    };
-    d = driverFor(sim, 'uuid-yl-check');
-    await d.connect();
-  });
-  after(async () => {
-    await d?.disconnect();
-    await sim?.close();
-    if (saved === undefined) delete process.env.CNSDN_YANG_PATH;
-    else process.env.CNSDN_YANG_PATH = saved;
-  });
-
-  test('a bad address is refused with its data path and no edit-config is sent', async () => {
-    const results = await d.setConfig([['/interface[Ethernet1]/subinterface[0]', { name: 'Ethernet1', index: 0, address_ip: '10.0.0.300', address_prefix: 24 }]]);
-    const e = results[0];
-    assert.ok(e instanceof CnsdnError, String(e));
-    assert.equal(e.code, 'INVALID_ARGUMENT');
-    assert.ok(
-      e.details.some((x) => x.path === "/openconfig-interfaces:interfaces/interface[name='Ethernet1']/subinterfaces/subinterface[index='0']/openconfig-if-ip:ipv4/addresses/address[ip='10.0.0.300']/config/ip"),
-      JSON.stringify(e.details),
-    );
-    assert.equal(writes, 0, 'the simulator received no edit-config');
-  });
-
-  test('a valid configuration is sent', async () => {
-    assert.deepEqual(await d.setConfig([['/interface[Ethernet2]/subinterface[0]', { name: 'Ethernet2', index: 0, address_ip: '10.0.0.1', address_prefix: 24 }]]), [true]);
-    assert.ok(writes > 0);
-  });
-});
 
 describe('merging and reading the library', () => {
   const lm = (name: string, revision: string | undefined, extra: Partial<{ features: string[]; deviations: string[]; conformance: 'implement' | 'import' }> = {}) => ({
