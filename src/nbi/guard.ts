@@ -255,40 +255,25 @@ export class WebTierGuard {
    * #admit on the Socket.
    */
   #dropAtAccept(peer: string): boolean {
-    const o = this.options;
-    const viaProxy = this.#trust(peer, 0);
-    const entry = this.#peers.get(viaProxy ? `proxy ${peer}` : clientKey(peer));
+    const { key, viaProxy } = this.#peerKey(peer);
+    const entry = this.#peers.get(key);
     // No entry: the address has no connection, so no refusal this second yet either (graceful).
     if (entry === undefined) return false;
-    const atCap = !viaProxy && entry.conns >= o.maxConnsPerIp && !this.#evictable(entry);
-    if (this.#connections < o.maxConns && !atCap) return false;
-    if (this.#probation < o.trustedReserve && entry.probation < o.trustedReservePerIp) return false;
-    const second = Math.floor(Date.now() / 1000);
-    const refusedThisSecond = entry.refusedSecond === second ? entry.refused : 0;
-    if (refusedThisSecond < GRACEFUL_REFUSALS_PER_SECOND && this.#draining < MAX_DRAINING) return false;
-    entry.refusedSecond = second;
-    entry.refused = refusedThisSecond + 1;
-    this.#refused++;
+    if (!this.#overCaps(entry, viaProxy, () => this.#evictable(entry) !== undefined) || !this.#reserveFull(entry)) return false;
+    if (!this.#nextRefusalSilent(entry)) return false;
+    this.#countRefusal(entry);
     this.#refusedAtAccept++;
-    this.#countConnection('refused');
     return true;
   }
 
   #admit(socket: GuardedSocket): boolean {
     const o = this.options;
-    const peer = socket.remoteAddress ?? '';
-    const viaProxy = this.#trust(peer, 0);
-    const key = viaProxy ? `proxy ${peer}` : clientKey(peer);
-    let entry = this.#peers.get(key);
-    if (entry === undefined) {
-      entry = { conns: 0, probation: 0, refused: 0, refusedSecond: 0, idle: new Set() };
-      this.#peers.set(key, entry);
-    }
+    const { key, viaProxy } = this.#peerKey(socket.remoteAddress ?? '');
+    const entry = this.#peers.get(key) ?? this.#addPeer(key);
     let probation = false;
     // At its cap, an address's connection that has sat idle for a while gives way to the new one.
-    const atCap = !viaProxy && entry.conns >= o.maxConnsPerIp && !this.#evictIdle(entry);
-    if (this.#connections >= o.maxConns || atCap) {
-      if (this.#probation >= o.trustedReserve || entry.probation >= o.trustedReservePerIp) {
+    if (this.#overCaps(entry, viaProxy, () => this.#evictIdle(entry))) {
+      if (this.#reserveFull(entry)) {
         this.#refuse(socket, entry);
         if (entry.conns === 0) this.#peers.delete(key);
         return false;
@@ -322,6 +307,32 @@ export class WebTierGuard {
     state.entry.probation--;
   }
 
+  #addPeer(key: string): PeerEntry {
+    const entry: PeerEntry = { conns: 0, probation: 0, refused: 0, refusedSecond: 0, idle: new Set() };
+    this.#peers.set(key, entry);
+    return entry;
+  }
+
+  /** The entry key of a peer address: a trusted proxy's connections are counted apart from its clients'. */
+  #peerKey(peer: string): { key: string; viaProxy: boolean } {
+    const viaProxy = this.#trust(peer, 0);
+    return { key: viaProxy ? `proxy ${peer}` : clientKey(peer), viaProxy };
+  }
+
+  /**
+   * Whether one more connection of this address is over the caps: all connections, or the address's
+   * own unless `makeRoom` frees one (an idle connection that gives way).
+   */
+  #overCaps(entry: PeerEntry, viaProxy: boolean, makeRoom: () => boolean): boolean {
+    const atCap = !viaProxy && entry.conns >= this.options.maxConnsPerIp && !makeRoom();
+    return this.#connections >= this.options.maxConns || atCap;
+  }
+
+  /** No probation slot left for the address: the whole trusted reserve or its share of it is taken. */
+  #reserveFull(entry: PeerEntry): boolean {
+    return this.#probation >= this.options.trustedReserve || entry.probation >= this.options.trustedReservePerIp;
+  }
+
   /** The oldest idle connection of an address, if it has been idle long enough to be closed. */
   #evictable(entry: PeerEntry): GuardedSocket | undefined {
     const oldest = entry.idle.values().next().value as GuardedSocket | undefined;
@@ -345,17 +356,32 @@ export class WebTierGuard {
    * A canned 503 and a graceful close; what the client already sent is read and dropped, so
    * closing does not turn into a reset that some clients treat as fatal.
    */
-  #refuse(socket: Socket, entry: PeerEntry): void {
+  /**
+   * Whether the address's next refusal gets no answer: an address that keeps reconnecting over its
+   * cap gets the cheapest answer, none, past its graceful refusals of this second (or while too many
+   * answers are draining).
+   */
+  #nextRefusalSilent(entry: PeerEntry): boolean {
+    const refused = entry.refusedSecond === Math.floor(Date.now() / 1000) ? entry.refused : 0;
+    return refused >= GRACEFUL_REFUSALS_PER_SECOND || this.#draining >= MAX_DRAINING;
+  }
+
+  #countRefusal(entry: PeerEntry): void {
     this.#refused++;
     this.#countConnection('refused');
-    socket.on('error', () => {});
     const second = Math.floor(Date.now() / 1000);
     if (entry.refusedSecond !== second) {
       entry.refusedSecond = second;
       entry.refused = 0;
     }
-    // An address that keeps reconnecting over its cap gets the cheapest answer: none.
-    if (++entry.refused > GRACEFUL_REFUSALS_PER_SECOND || this.#draining >= MAX_DRAINING) {
+    entry.refused++;
+  }
+
+  #refuse(socket: Socket, entry: PeerEntry): void {
+    const silent = this.#nextRefusalSilent(entry);
+    this.#countRefusal(entry);
+    socket.on('error', () => {});
+    if (silent) {
       socket.destroy();
       return;
     }
