@@ -167,6 +167,8 @@ async function measure(validate: boolean): Promise<void> {
     service_status: { service_status: 'SERVICESTATUS_PLANNED' },
     service_endpoint_ids: [ep('r1', 'Ethernet1'), ep('r3', 'Ethernet1')],
     service_config: {
+      // Interface addresses written into the simulated routers' datastores (data, never dialled):
+      // the controller child runs with CNSDN_SOUTHBOUND_ALLOW=127.0.0.0/8 and the routers listen on 127.0.0.1.
       config_rules: [
         rule('/device[r1]/endpoint[Ethernet1]/settings', { address_ip: '172.16.1.1', address_prefix: 24 }),
         rule('/device[r3]/endpoint[Ethernet1]/settings', { address_ip: '172.16.2.1', address_prefix: 24 }),

@@ -42,6 +42,7 @@ const iface = (name: string, ip: string, len: number) => ({
 const niIface = (id: string, name: string) => ({ elems: [...ni, { name: 'interfaces' }, { name: 'interface', key: { id } }], value: { id, config: { id, interface: name, subinterface: 0 } } });
 const STATIC = { identifier: 'openconfig-policy-types:STATIC', name: 'STATIC' };
 const protocol = [...ni, { name: 'protocols' }, { name: 'protocol', key: STATIC }];
+// Addresses here are leaf values of an OpenConfig document that is only validated: this bench opens no connection.
 const setRequest = (nextHop: string): PathUpdate[] => [
   { elems: ni, value: { name: 'bench-l3', config: { name: 'bench-l3', type: 'openconfig-network-instance-types:L3VRF' } } },
   iface('Ethernet2', '10.255.0.6', 30),
