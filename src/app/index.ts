@@ -3,32 +3,32 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { Gauge } from 'prom-client';
+import { authEnv, createAuth } from '../auth/index.js';
 import { openBus } from '../bus/index.js';
 import { clusterRoutes, clusterSettings, createCluster, gatedBus, readinessGraceMs } from '../cluster/index.js';
 import { ContextManager, exportDescriptor } from '../context/index.js';
 import { Allowlist, announcedModelsOf, createDefaultRegistry, SessionManager } from '../device/index.js';
 import { lazyDriverFactory } from '../device/lazy.js';
-import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
-import { authEnv, createAuth } from '../auth/index.js';
+import type { Device } from '../model/index.js';
 import { descriptorRoutes } from '../nbi/descriptors-api.js';
-import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
 import { ietfSliceRoutes } from '../nbi/ietf-slice.js';
+import { ietfVpnRoutes } from '../nbi/ietf-vpn.js';
+import { buildServer, createMetricsRegistry, credentialTrust, guardOptionsFromEnv, learnSecurityHeaders, WebTierGuard, webuiFastPath } from '../nbi/index.js';
 import { tfsApiRoutes } from '../nbi/tfs-api.js';
 import { ServiceManager, serviceRoutes } from '../service/index.js';
 import { SliceManager } from '../slice/index.js';
 import { openStore } from '../store/index.js';
 import { createTelemetry } from '../telemetry/index.js';
 import { loadWebuiAssets, webuiRoutes, yangTreeRoutes } from '../webui/index.js';
-import type { Device } from '../model/index.js';
+import { DeviceConfigSync } from './config-sync.js';
 import { demoDescriptor } from './demo.js';
 import type { DemoGnmi } from './demo-gnmi.js';
-import { DeviceConfigSync } from './config-sync.js';
 import { startDeviceNotifications } from './device-notifications.js';
 import { startDeviceSync } from './device-sync.js';
 import type { ControllerOptions, RunningController } from './options.js';
 
-export type { ControllerOptions, RunningController } from './options.js';
 export { managedDevice } from './device-sync.js';
+export type { ControllerOptions, RunningController } from './options.js';
 
 export const VERSION = '0.1.0';
 
@@ -139,6 +139,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auth,
     rateLimit: false,
     guard,
+    keptAnswers: (kind, ref) => ctx.keptJson(kind, ref),
     routes: [tfsApiRoutes(ctx), ietfVpnRoutes(ctx, services, { log: logger.child({ module: 'ietf-vpn' }) }), descriptorRoutes({ ctx, exportAll: () => exportDescriptor(store) }), telemetry.routes, serviceRoutes(services), ietfSliceRoutes(ctx, slices, { log: logger.child({ module: 'ietf-slice' }) }), clusterRoutes({ cluster: cluster.cluster, ctx, configure: (uuid) => cluster.router.configure(uuid) }), webuiRoutes(webui), yangTreeRoutes({ getDevice: (ref) => ctx.getDevice(ref), announced: (uuid) => cluster.router.withDriver(uuid, announcedModelsOf) })],
     version: VERSION,
   });

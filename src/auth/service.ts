@@ -3,15 +3,15 @@
  * mode), account operations (login, setup, users, tokens) and their rules. HTTP lives in
  * hook.ts and routes.ts; records in store.ts.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { CnsdnError } from '../common/errors.js';
 import type { Store } from '../store/index.js';
 import { AuditWriter } from './audit.js';
 import { checkPasswordPolicy, dummyHash, hashPassword, verifyPassword } from './password.js';
 import { bearerToken, lowerRole, type Principal, type Role, roleAtLeast } from './principal.js';
-import { newSessionId, type SessionClaims, SessionKeyring } from './session-cookie.js';
 import { SessionRevocations } from './revocations.js';
+import { newSessionId, type SessionClaims, SessionKeyring } from './session-cookie.js';
 import { API_TOKEN_PREFIX, registerKeyring, tokenHash } from './session-registry.js';
 import { AuthStore, type TokenRecord, type UserRecord } from './store.js';
 import { FailureThrottle, type ThrottleOptions } from './throttle.js';
@@ -60,7 +60,7 @@ const OPEN: Principal = Object.freeze({ role: 'admin', via: 'open' }) as Princip
 const ADMIN_TOKEN: Principal = Object.freeze({ role: 'admin', via: 'token' }) as Principal;
 const SESSION_KEY_SETTING = 'auth.session_key';
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 export function userView(u: UserRecord): UserView {
   return { username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
@@ -153,6 +153,25 @@ export class AuthService {
     return { principal: null };
   }
 
+  /**
+   * The caller of a request without a session cookie when it can be told from memory alone:
+   * open mode, the admin token, or an API token (and its owner) read within the cache time.
+   * Undefined when resolve() would read the store, or the request has no usable bearer token.
+   */
+  resolveFromMemory(headers: { authorization?: string | string[]; cookie?: string | string[] }): Principal | undefined {
+    if (this.mode === 'off' && this.#adminTokenDigest === undefined) return OPEN;
+    const bearer = bearerToken(headers.authorization);
+    if (bearer === undefined) return undefined;
+    if (this.#adminTokenDigest && timingSafeEqual(sha256(bearer), this.#adminTokenDigest)) return ADMIN_TOKEN;
+    if (this.mode !== 'on' || !bearer.startsWith(API_TOKEN_PREFIX)) return undefined;
+    const now = Date.now();
+    const cached = this.#tokens.get(tokenHash(bearer));
+    if (!cached || now - cached.at > this.#cacheMs) return undefined;
+    const owner = cached.value.owner === null ? null : this.#users.get(cached.value.owner);
+    if (owner !== null && (!owner || now - owner.at > this.#cacheMs)) return undefined;
+    return this.#tokenPrincipal(cached.value, owner?.value ?? null);
+  }
+
   async #apiToken(token: string): Promise<Principal | undefined> {
     const hash = tokenHash(token);
     const now = Date.now();
@@ -168,13 +187,14 @@ export class AuthService {
       this.#tokens.set(hash, cached);
     }
     const t = cached.value;
-    let role = t.role;
-    if (t.owner !== null) {
-      const owner = await this.user(t.owner);
-      if (!owner || owner.disabled) return undefined;
-      role = lowerRole(role, owner.role);
-    }
-    return { role, via: 'token', tokenId: t.id, ...(t.owner !== null ? { username: t.owner } : {}) };
+    return this.#tokenPrincipal(t, t.owner === null ? null : await this.user(t.owner));
+  }
+
+  /** An API token acts with its own role, never above its owner's; a disabled or removed owner voids it. */
+  #tokenPrincipal(t: TokenRecord, owner: UserRecord | undefined | null): Principal | undefined {
+    if (t.owner === null) return { role: t.role, via: 'token', tokenId: t.id };
+    if (!owner || owner.disabled) return undefined;
+    return { role: lowerRole(t.role, owner.role), via: 'token', tokenId: t.id, username: t.owner };
   }
 
   /** The user row, cached for a moment (changes made through this service drop it at once). */

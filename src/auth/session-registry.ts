@@ -6,7 +6,7 @@
  * already accepted (a token's first request on a replica is judged as anonymous here).
  * Whether the user still exists is not checked here.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { bearerToken } from './principal.js';
 import { cookieValue, SESSION_COOKIE, type SessionClaims, type SessionKeyring } from './session-cookie.js';
@@ -27,7 +27,7 @@ interface Registered extends CredentialChecks {
 export const API_TOKEN_PREFIX = 'cnsdn_';
 
 /** How API tokens are kept (never in clear): SHA-256, hex. */
-export const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const tokenHash = (token: string): string => hash('sha256', token, 'hex');
 
 const active = new Set<Registered>();
 

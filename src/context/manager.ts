@@ -3,17 +3,18 @@
  * links, services, slices and connections through the store, and publishes every committed
  * change on the bus. It knows the store and the bus only by their SPIs.
  */
-import { CnsdnError } from '../common/errors.js';
+
 import type { Bus } from '../bus/api.js';
+import { CnsdnError } from '../common/errors.js';
 import type { DeviceOperationalStatus, DeviceStatusSink, EndpointInfo } from '../device/api.js';
+import { enumName, KpiSampleType } from '../model/enums.js';
+import { uuidFromText } from '../model/ids.js';
 import { normalize as N, schemas, validate } from '../model/index.js';
 import type * as T from '../model/types.js';
 import { DEFAULT_CONTEXT, UNDISCOVERED_ENDPOINT_TYPE } from '../model/types.js';
-import { uuidFromText } from '../model/ids.js';
-import { enumName, KpiSampleType } from '../model/enums.js';
 import type { EntityKind, Store, StoredEntity, StoreTx } from '../store/api.js';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
-import { assertPlanOk, plan, type PlanOptions, type PlannedEntity } from './plan.js';
+import { assertPlanOk, type PlannedEntity, type PlanOptions, plan } from './plan.js';
 import { StateView } from './view.js';
 
 export interface ApplyResult {
@@ -443,6 +444,11 @@ export class ContextManager implements DeviceStatusSink {
     // A change of this kind while the store was read may have come after the read: do not keep it.
     if (this.generation(kind) === generation) this.#remember(key, body);
     return body;
+  }
+
+  /** The answer getJson() keeps for an entity, if it is kept (no I/O). */
+  keptJson(kind: 'device' | 'link', ref: string): Buffer | undefined {
+    return this.#entities.get(`${kind}:${uuidFromText(ref)}`);
   }
 
   async listDevices(): Promise<T.Device[]> {

@@ -1,5 +1,5 @@
 /** The web tier's knobs: defaults, and how they are read from the environment. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { hasApiToken, hasSession } from '../auth/session-registry.js';
 import { CnsdnError } from '../common/errors.js';
@@ -121,12 +121,12 @@ export function guardOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
  * Sessions and API tokens are added by composing with the auth module's own check.
  */
 export function bearerTokenTrust(token: string): (req: IncomingMessage) => boolean {
-  const expected = createHash('sha256').update(token, 'utf8').digest();
+  const expected = hash('sha256', token, 'buffer');
   return (req) => {
     const h = req.headers.authorization;
     if (typeof h !== 'string' || h.length > 4096) return false;
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(h);
-    return m !== null && timingSafeEqual(createHash('sha256').update(m[1]!, 'utf8').digest(), expected);
+    return m !== null && timingSafeEqual(hash('sha256', m[1]!, 'buffer'), expected);
   };
 }
 

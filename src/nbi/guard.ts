@@ -110,6 +110,7 @@ export class WebTierGuard {
   readonly #trust: TrustFunction;
   readonly #exempt: Set<string>;
   #fastPath: FastPath | undefined;
+  #apiFastPath: FastPath | undefined;
   #connections = 0;
   #probation = 0;
   #draining = 0;
@@ -147,6 +148,11 @@ export class WebTierGuard {
   /** Static answers (e.g. the WebUI from memory) given before Fastify; settable once the app is ready. */
   setFastPath(fastPath: FastPath | undefined): void {
     this.#fastPath = fastPath;
+  }
+
+  /** API answers given before Fastify (after the same admission, shedding and rate limits); settable once the app is ready. */
+  setApiFastPath(fastPath: FastPath | undefined): void {
+    this.#apiFastPath = fastPath;
   }
 
   /**
@@ -435,7 +441,7 @@ export class WebTierGuard {
         return;
       }
     }
-    if (isStatic && this.#fastPath?.(req, res)) {
+    if (isStatic ? this.#fastPath?.(req, res) : this.#apiFastPath?.(req, res)) {
       this.#count(trusted === true ? 'trusted' : 'anonymous', String(res.statusCode) as Outcome);
       return;
     }

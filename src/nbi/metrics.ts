@@ -44,16 +44,44 @@ function histogramOf(registry: Registry): Histogram<'method' | 'route'> {
   });
 }
 
-/** Counts every response on the root instance (hooks must be installed there to see all routes). */
-export function installHttpMetrics(app: FastifyInstance, registry: Registry): void {
+/** Records one HTTP response in the request counter and duration histogram. */
+export type HttpRecorder = (method: string, route: string, status: number, seconds: number) => void;
+
+/**
+ * The recorder of a registry's HTTP metrics. Label sets are few (method × route pattern ×
+ * status), so each one's series is looked up once and kept: a response then costs two updates,
+ * not two label hashings.
+ */
+export function httpRecorder(registry: Registry): HttpRecorder {
   const requests = counterOf(registry);
   const duration = histogramOf(registry);
+  const counted = new Map<string, { inc(): void }>();
+  const timed = new Map<string, { observe(v: number): void }>();
+  return (method, route, status, seconds) => {
+    const key = `${method} ${route}`;
+    const statusKey = `${key} ${status}`;
+    let c = counted.get(statusKey);
+    if (c === undefined) {
+      c = requests.labels({ method, route, status: String(status) });
+      counted.set(statusKey, c);
+    }
+    c.inc();
+    let h = timed.get(key);
+    if (h === undefined) {
+      h = duration.labels({ method, route });
+      timed.set(key, h);
+    }
+    h.observe(seconds);
+  };
+}
+
+/** Counts every response on the root instance (hooks must be installed there to see all routes). */
+export function installHttpMetrics(app: FastifyInstance, registry: Registry): HttpRecorder {
+  const record = httpRecorder(registry);
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const method = request.method;
-    requests.inc({ method, route, status: String(reply.statusCode) });
-    duration.observe({ method, route }, reply.elapsedTime / 1000);
+    record(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
   });
+  return record;
 }
 
 export const metricsRoute: FastifyPluginAsync<{ registry: Registry }> = async (app, opts) => {

@@ -9,10 +9,11 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type AuthService, installAuthentication, roleAtLeast } from '../auth/index.js';
 import type { Bus } from '../bus/api.js';
 import { CnsdnError, pointer } from '../common/errors.js';
-import { type AuthService, installAuthentication } from '../auth/index.js';
 import { installAuth } from './auth.js';
+import { entityFastPath, type KeptKind } from './entity-fastpath.js';
 import type { WebTierGuard } from './guard.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { createMetricsRegistry, installHttpMetrics, metricsRoute } from './metrics.js';
@@ -64,6 +65,11 @@ export interface ServerOptions {
    * client address Fastify reports follows the guard's trusted-proxy setting.
    */
   guard?: WebTierGuard;
+  /**
+   * The device and link answers kept in memory (the context manager's keptJson): with a guard and
+   * auth, GETs of them are answered before Fastify when the caller is known from memory.
+   */
+  keptAnswers?: (kind: KeptKind, ref: string) => Buffer | undefined;
   version: string;
 }
 
@@ -72,7 +78,8 @@ export const DEFAULT_MAX_JSON_DEPTH = 64;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function requestId(req: IncomingMessage): string {
+/** The id of a request: its valid x-request-id, or a new UUID (Fastify's genReqId). */
+export function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
@@ -126,7 +133,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   installJsonParser(app, maxDepth);
   const registry = options.metricsRegistry ?? createMetricsRegistry();
-  installHttpMetrics(app, registry);
+  const record = installHttpMetrics(app, registry);
 
   const security = securityHeaders({
     // The API serves JSON; the docs and the WebUI are same-origin static files.
@@ -187,6 +194,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   // After the rate limit and load shedding, so failed token guesses are throttled as well.
   const authRoutes = options.auth ? installAuthentication(app, options.auth) : (installAuth(app, options.adminToken), undefined);
+  const auth = options.auth;
+  if (options.guard && auth && options.keptAnswers) {
+    options.guard.setApiFastPath(
+      entityFastPath({
+        kept: options.keptAnswers,
+        mayRead: (req) => {
+          const principal = auth.resolveFromMemory(req.headers);
+          return principal === undefined ? undefined : roleAtLeast(principal.role, 'viewer');
+        },
+        securityHeaders: security,
+        requestId,
+        record,
+      }),
+    );
+  }
   // gzip at level 1 only: brotli costs seconds on multi-MB answers (a 10k-device import report
   // took 29 s), and higher gzip levels buy a few % of size for several times the CPU.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 } });
