@@ -150,7 +150,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   await telemetry.start();
   const configSync = new DeviceConfigSync(store, sessions, ctx, logger.child({ module: 'config-sync' }));
   await configSync.start(bus);
-  const sync = await startDeviceSync(store, bus, cluster.cluster);
+  const sync = await startDeviceSync(store, bus, cluster.cluster, logger.child({ module: "device-sync" }));
   // Other replicas' writes reach this one as events: cached list responses must not outlive them.
   // (Topology events too: the service layer keeps a topology snapshot keyed by these generations.)
   const listInvalidation = await bus.subscribe((e) => (e.kind === 'notification' ? undefined : ctx.invalidate(e.kind, e.uuid)), { kinds: ['device', 'link', 'topology'] });
