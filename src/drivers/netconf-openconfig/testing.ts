@@ -73,7 +73,9 @@ export function independentClient(port: number): Promise<NetconfClient> {
     password: env?.CNSDN_TEST_NETCONF_PASSWORD ?? '',
     hostKey: { knownHostsFile: env?.CNSDN_TEST_NETCONF_KNOWN_HOSTS ?? '' },
     timeoutMs: 10_000,
-    rpcTimeoutMs: 10_000,
+    // netconfd serves its sessions one request at a time: on a loaded machine another test's
+    // session can hold it for seconds (one CI dry run saw a 10 s wait); a hang still fails here.
+    rpcTimeoutMs: 30_000,
   });
 }
 
