@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { CnsdnError } from '../../common/errors.js';
 import { type EndpointInfo, type Resource, runDriverContract, type StateSample } from '../../device/index.js';
 import { GnmiOpenconfigDriver, gnmiOpenconfigDriverFactory } from './index.js';
-import { startTestTargets, sleep, type TestTargets, until } from './testing.js';
+import { sleep, startTestTargets, type TestTargets, until } from './testing.js';
 
 const USERS = [
   { username: 'admin', password: 'admin-pw', role: 'rw' as const },
@@ -126,6 +126,30 @@ describe('gnmi-openconfig driver against a simulated target', () => {
     assert.deepEqual(left.map(([k]) => k), ['/network_instance[vrf1]']);
     assert.deepEqual(await d.deleteConfig(resources.slice(0, 2)), [true, true]);
     assert.deepEqual(await d.getConfig(['/network_instance[vrf1]', '/interface[Ethernet2]/subinterface[1]']), []);
+  });
+
+  test('getConfig of several entities (read in one Get) gives what reading each key alone gives, absent ones included', async () => {
+    const d = await driver();
+    const resources: Resource[] = [
+      ['/interface[Ethernet3]/subinterface[7]', { name: 'Ethernet3', index: 7, enabled: true, description: 'together', vlan_id: 7, address_ip: '10.7.0.1', address_prefix: 30 }],
+      ['/network_instance[vrf7]', { name: 'vrf7', type: 'L3VRF', route_distinguisher: '65000:7' }],
+      ['/network_instance[vrf7]/interface[Ethernet3.7]', { name: 'vrf7', id: 'Ethernet3.7', interface: 'Ethernet3', subinterface: 7 }],
+    ];
+    assert.deepEqual(await d.setConfig(resources), resources.map(() => true));
+    const keySets = [
+      ['/interface[Ethernet3]/subinterface[7]', '/interface[Ethernet1]', '/network_instance[vrf7]', '/network_instance[vrf8]/protocols[STATIC]', '/network_instance[DEFAULT]'],
+      ['/interface[Ethernet2]/subinterface[3]', '/network_instance[vrf8]'],
+      ['/interface[Ethernet3]', '/interface[nope]/subinterface[0]', '/network_instance[vrf7]/interface[Ethernet3.7]'],
+    ];
+    try {
+      for (const keys of keySets) {
+        const alone = (await Promise.all(keys.map((k) => d.getConfig([k])))).flat();
+        assert.deepEqual(await d.getConfig(keys), alone, keys.join(' '));
+      }
+      assert.ok((await d.getConfig(keySets[0]!)).some(([k]) => k === '/network_instance[vrf7]/interface[Ethernet3.7]'));
+    } finally {
+      assert.deepEqual(await d.deleteConfig([...resources].reverse()), resources.map(() => true));
+    }
   });
 
   test('getConfig: TFS whole-tree keys, an unknown key as an Error entry, an absent entity as nothing', async () => {

@@ -13,10 +13,10 @@ import {
   GnmiClient,
   GnmiError,
   type GnmiNotification,
-  LeafPathCache,
-  type LeafSink,
   type GnmiPath,
   type GnmiSubscription,
+  LeafPathCache,
+  type LeafSink,
   notificationsToTree,
   pathToString,
 } from '../../protocols/gnmi/index.js';
@@ -215,9 +215,10 @@ export class GnmiOpenconfigDriver implements Driver {
     }
   }
 
-  async #getTree(session: Session, path: GnmiPath, type: 'CONFIG' | 'STATE'): Promise<unknown> {
-    const notifications = await this.#call<GnmiNotification[]>(session, `gNMI Get ${pathToString(path)}`, (c) =>
-      c.get({ paths: [path], type, encoding: this.#settings!.encoding, timeoutMs: this.#timeoutMs }),
+  async #getTree(session: Session, path: GnmiPath | GnmiPath[], type: 'CONFIG' | 'STATE'): Promise<unknown> {
+    const paths = Array.isArray(path) ? path : [path];
+    const notifications = await this.#call<GnmiNotification[]>(session, `gNMI Get ${paths.map(pathToString).join(' ')}`, (c) =>
+      c.get({ paths, type, encoding: this.#settings!.encoding, timeoutMs: this.#timeoutMs }),
     );
     return notificationsToTree(notifications, { elem: [] }, { stripModulePrefixes: true });
   }
@@ -245,9 +246,51 @@ export class GnmiOpenconfigDriver implements Driver {
     return { path: { elem: [{ name: 'network-instances' }, { name: 'network-instance', key: { name: ref.ni } }] }, render: renderNetworkInstances, keep };
   }
 
+  /**
+   * The keys' entities read in one Get: network instances through their parent container (a
+   * network instance about to be created is absent, and one absent path fails a whole Get), each
+   * interface by its own path (interfaces are the device's ports, present). undefined when the
+   * keys need one path or fewer, or when the Get fails (the caller then reads path by path).
+   */
+  async #readTogether(session: Session, keys: readonly string[]): Promise<Array<[string, unknown]> | undefined> {
+    const plans: ReadPlan[] = [];
+    for (const key of keys) {
+      if (key === RESOURCE_ENDPOINTS) return undefined;
+      try {
+        plans.push(this.#plan(key));
+      } catch {
+        return undefined;
+      }
+    }
+    if (new Set(plans.map((p) => pathToString(p.path))).size < 2) return undefined;
+    const paths = new Map<string, GnmiPath>();
+    for (const { path } of plans) {
+      const whole = path.elem[0]!.name === 'network-instances' || path.elem.length === 1 ? { elem: [path.elem[0]!] } : path;
+      paths.set(pathToString(whole), whole);
+    }
+    let tree: unknown;
+    try {
+      tree = await this.#getTree(session, [...paths.values()], 'CONFIG');
+    } catch (e) {
+      if (e instanceof CnsdnError && e.code === 'DEVICE_UNREACHABLE') throw e;
+      return undefined;
+    }
+    const rendered = new Map<ReadPlan['render'], Resource[]>();
+    return plans.flatMap((plan) => {
+      let all = rendered.get(plan.render);
+      if (!all) {
+        all = plan.render(tree);
+        rendered.set(plan.render, all);
+      }
+      return all.filter(([k]) => plan.keep(k));
+    });
+  }
+
   async getConfig(keys: readonly string[] = []): Promise<Array<[string, unknown]>> {
     const session = this.#need('getConfig');
     if (keys.length === 0) keys = [RESOURCE_INTERFACES, RESOURCE_NETWORK_INSTANCES];
+    const together = await this.#readTogether(session, keys);
+    if (together) return together;
     const reads = new Map<string, Promise<Resource[]>>();
     const read = (plan: ReadPlan): Promise<Resource[]> => {
       const id = pathToString(plan.path);
