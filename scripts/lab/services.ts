@@ -107,8 +107,19 @@ export async function startAutoFailover(procs: Procs, root: string): Promise<{ u
       ['timeout.network_partition_timeout', '10'],
       ['timeout.prepare_promotion_catchup', '10'],
       ['timeout.prepare_promotion_walreceiver', '2'],
-    ])
-      runIn(h, ['pg_autoctl', 'config', 'set', '--pgdata', join(root, 'pgaf', h), k, v], { asUser: 'postgres', env: env(h) });
+    ]) {
+      // The running keeper rewrites its configuration file when told of a change; a `config set`
+      // that reads it meanwhile finds it half written ("Failed to find section pg_autoctl"): again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          runIn(h, ['pg_autoctl', 'config', 'set', '--pgdata', join(root, 'pgaf', h), k, v], { asUser: 'postgres', env: env(h) });
+          break;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    }
   }
   return {
     url: `postgres://postgres@${addr('db1')}:${PGAF_NODE_PORT.db1},${addr('db2')}:${PGAF_NODE_PORT.db2}/cnsdn?target_session_attrs=read-write`,
