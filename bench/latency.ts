@@ -3,12 +3,12 @@
  * compiler): each request's own time, no coordinated-omission correction (wrk's percentiles are
  * corrected against its mean request interval, see the C file).
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runTool, type ToolSummary } from './wrk.js';
 
 export interface LatencyResult {
   connections: number;
@@ -41,28 +41,12 @@ export async function runLatency(baseUrl: string, paths: readonly string[], conn
   const bin = latencyClient();
   if (bin === null) throw new Error('no C compiler (cc) to build bench/latency-client.c');
   const url = new URL(baseUrl);
-  const dir = mkdtempSync(join(tmpdir(), 'cnsdn-lat-'));
-  try {
-    const file = join(dir, 'paths');
-    writeFileSync(file, `${paths.join('\n')}\n`);
-    const args = [url.hostname, url.port, String(connections), String(durationS), file, ...(header ? [header] : [])];
-    const { stdout } = await promisify(execFile)(bin, args, { timeout: (durationS + 30) * 1000 });
-    const line = stdout.split('\n').find((l) => l.startsWith('LAT '));
-    if (!line) throw new Error(`latency client printed no summary:\n${stdout}`);
-    const r = JSON.parse(line.slice(4)) as { requests: number; errors: number; duration_us: number; p50: number; p90: number; p99: number; p999: number; max: number };
-    const ms = (us: number) => Math.round(us / 10) / 100;
-    return {
-      connections,
-      requests: r.requests,
-      errors: r.errors,
-      reqPerSec: Math.round(r.requests / (r.duration_us / 1e6)),
-      p50: ms(r.p50),
-      p90: ms(r.p90),
-      p99: ms(r.p99),
-      p999: ms(r.p999),
-      max: ms(r.max),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await runTool<ToolSummary & { p999: number }>(
+    bin,
+    `${paths.join('\n')}\n`,
+    (file) => [url.hostname, url.port, String(connections), String(durationS), file, ...(header ? [header] : [])],
+    'LAT',
+    durationS,
+  );
+  return { connections, ...r };
 }

@@ -56,31 +56,48 @@ end
 `;
 }
 
-/** Runs wrk for durationS seconds with `connections` keep-alive connections (closed loop). */
-export async function runWrk(baseUrl: string, paths: readonly string[], connections: number, durationS: number, headers: Record<string, string> = {}): Promise<WrkResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'cnsdn-wrk-'));
+/** What wrk and bench/latency-client.c print on their summary line (times in µs). */
+export interface ToolSummary {
+  requests: number;
+  errors: number;
+  duration_us: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Runs a load tool over a file written to a scratch directory (its path given to `args`) and
+ * reads its one summary line, `PREFIX {json}`; the result's times in ms, its rate per second.
+ */
+export async function runTool<S extends ToolSummary>(
+  command: string,
+  fileText: string,
+  args: (file: string) => string[],
+  prefix: string,
+  durationS: number,
+): Promise<Omit<S, 'duration_us'> & { reqPerSec: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cnsdn-load-'));
   try {
-    const file = join(dir, 'paths.lua');
-    writeFileSync(file, script(paths, headers));
-    const threads = Math.min(2, connections);
-    const { stdout } = await promisify(execFile)('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${durationS}s`, '--timeout', '10s', '-s', file, baseUrl], {
-      timeout: (durationS + 30) * 1000,
-    });
-    const line = stdout.split('\n').find((l) => l.startsWith('WRK '));
-    if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
-    const r = JSON.parse(line.slice(4)) as { requests: number; duration_us: number; errors: number; p50: number; p90: number; p99: number; max: number };
+    const file = join(dir, 'input');
+    writeFileSync(file, fileText);
+    const { stdout } = await promisify(execFile)(command, args(file), { timeout: (durationS + 30) * 1000 });
+    const line = stdout.split('\n').find((l) => l.startsWith(`${prefix} `));
+    if (!line) throw new Error(`${command} printed no summary:\n${stdout}`);
+    const { duration_us, ...r } = JSON.parse(line.slice(prefix.length + 1)) as S;
     const ms = (us: number) => Math.round(us / 10) / 100;
-    return {
-      connections,
-      requests: r.requests,
-      errors: r.errors,
-      reqPerSec: Math.round(r.requests / (r.duration_us / 1e6)),
-      p50: ms(r.p50),
-      p90: ms(r.p90),
-      p99: ms(r.p99),
-      max: ms(r.max),
-    };
+    const out: Record<string, number> = { ...(r as unknown as Record<string, number>), reqPerSec: Math.round(r.requests / (duration_us / 1e6)) };
+    for (const k of Object.keys(out)) if (/^(p\d+|max)$/.test(k)) out[k] = ms(out[k]!);
+    return out as unknown as Omit<S, 'duration_us'> & { reqPerSec: number };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs wrk for durationS seconds with `connections` keep-alive connections (closed loop). */
+export async function runWrk(baseUrl: string, paths: readonly string[], connections: number, durationS: number, headers: Record<string, string> = {}): Promise<WrkResult> {
+  const threads = Math.min(2, connections);
+  const r = await runTool<ToolSummary>('wrk', script(paths, headers), (file) => ['-t', String(threads), '-c', String(connections), '-d', `${durationS}s`, '--timeout', '10s', '-s', file, baseUrl], 'WRK', durationS);
+  return { connections, ...r };
 }
