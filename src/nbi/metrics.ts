@@ -49,8 +49,8 @@ export type HttpRecorder = (method: string, route: string, status: number, secon
 
 /**
  * The recorder of a registry's HTTP metrics. Label sets are few (method × route pattern ×
- * status), so each one's series is looked up once and kept: a response then costs two updates,
- * not two label hashings.
+ * status), so each one's bound child is made once and kept: a response builds no label objects
+ * (prom-client still hashes the labels on each update).
  */
 export function httpRecorder(registry: Registry): HttpRecorder {
   const requests = counterOf(registry);
